@@ -1,0 +1,15 @@
+// Shared vitest settings: every package resolves its @realm/* dependencies to their TypeScript
+// sources through the "@realm/source" export condition, so tests never need a build first.
+import { defineConfig } from 'vitest/config';
+
+export const SOURCE_CONDITION = '@realm/source';
+
+export default defineConfig({
+  resolve: { conditions: [SOURCE_CONDITION, 'import', 'node', 'default'] },
+  ssr: { resolve: { conditions: [SOURCE_CONDITION, 'import', 'node', 'default'] } },
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+    pool: 'forks',
+  },
+});
