@@ -1,1 +1,4 @@
-export const x = 1;
+// @realm/tokenizer: BERT WordPiece tokenization, packing, salient spans and masking. Re-exports only.
+export * from './rng.js';
+export * from './types.js';
+export * from './masking/index.js';
