@@ -7,6 +7,7 @@ import { registerQaCommands } from './commands/qa.js';
 import { registerTfrecordCommands } from './commands/tfrecord.js';
 import { registerTokenizeCommand } from './commands/tokenize.js';
 import { registerCorpusCommands } from './commands/corpus.js';
+import { registerWorldCommands } from './commands/world.js';
 
 export function buildProgram(): Command {
   const program = new Command('realm')
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerCheckpointCommands(program);
   registerQaCommands(program);
   registerCorpusCommands(program);
+  registerWorldCommands(program);
   return program;
 }
 
