@@ -1,11 +1,12 @@
 // Lint: TypeScript rules plus nx module boundaries, which enforce the package dependency graph.
-//   tf:none  packages (tokenizer, data) may not import TensorFlow.js at all;
-//   type:lib packages may only depend on other libraries;
-//   only type:app projects choose a tfjs backend (the backend packages are banned elsewhere).
+//   tokenizer, bert and mips are leaves; data may use the tokenizer; model composes bert, mips, data;
+//   tokenizer and data may not import TensorFlow.js at all;
+//   only type:app projects choose a tfjs backend (the backend packages are banned in libraries).
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 const TFJS_BACKENDS = [
+  '@tensorflow/tfjs',
   '@tensorflow/tfjs-node',
   '@tensorflow/tfjs-node-gpu',
   '@tensorflow/tfjs-backend-wasm',
@@ -26,9 +27,18 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'tf:none', onlyDependOnLibsWithTags: ['tf:none'], bannedExternalImports: ['@tensorflow/*'] },
+            // The leaves: tokenizer, bert and mips import no other realm library.
+            { sourceTag: 'pkg:tokenizer', onlyDependOnLibsWithTags: [], bannedExternalImports: ['@tensorflow/*'] },
+            { sourceTag: 'pkg:bert', onlyDependOnLibsWithTags: [] },
+            // mips may read TF checkpoints (block_emb) through data, never the model packages.
+            { sourceTag: 'pkg:mips', onlyDependOnLibsWithTags: ['pkg:data'] },
+            // data reads and writes bytes; it never touches TensorFlow.js.
+            { sourceTag: 'pkg:data', onlyDependOnLibsWithTags: ['pkg:tokenizer'], bannedExternalImports: ['@tensorflow/*'] },
+            { sourceTag: 'pkg:model', onlyDependOnLibsWithTags: ['pkg:bert', 'pkg:mips', 'pkg:data'] },
+            // Libraries never pick a tfjs backend; only apps do.
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'], bannedExternalImports: TFJS_BACKENDS },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib'] },
           ],
         },
       ],

@@ -8,6 +8,7 @@ import { registerTfrecordCommands } from './commands/tfrecord.js';
 import { registerTokenizeCommand } from './commands/tokenize.js';
 import { registerCorpusCommands } from './commands/corpus.js';
 import { registerWorldCommands } from './commands/world.js';
+import { registerMipsCommands } from './commands/mips.js';
 
 export function buildProgram(): Command {
   const program = new Command('realm')
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerQaCommands(program);
   registerCorpusCommands(program);
   registerWorldCommands(program);
+  registerMipsCommands(program);
   return program;
 }
 
