@@ -1,22 +1,7 @@
 // `realm world ...`: the built-in synthetic knowledge world (@realm/data generateWorld/writeWorld).
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { formatWorldSummary, generateWorld, writeWorld, type WorldConfigInput } from '@realm/data';
-
-function integerFlag(flag: string): (raw: string) => number {
-  return (raw) => {
-    const value = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(value)) throw new InvalidArgumentError(`${flag} must be an integer, got '${raw}'.`);
-    return value;
-  };
-}
-
-function numberFlag(flag: string): (raw: string) => number {
-  return (raw) => {
-    const value = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(value)) throw new InvalidArgumentError(`${flag} must be a number, got '${raw}'.`);
-    return value;
-  };
-}
+import { integerFlag, numberFlag } from '../flags.js';
 
 interface GenerateOptions {
   out: string;

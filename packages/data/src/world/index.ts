@@ -9,3 +9,4 @@ export * from './documents.js';
 export * from './generate.js';
 export * from './stats.js';
 export * from './write.js';
+export * from './realm-corpora.js';

@@ -1,0 +1,19 @@
+// Flag parsers shared by the subcommands: a bad value fails with a message naming the flag.
+import { InvalidArgumentError } from 'commander';
+
+export function integerFlag(flag: string, { min }: { min?: number } = {}): (raw: string) => number {
+  return (raw) => {
+    const value = Number(raw);
+    if (raw.trim() === '' || !Number.isInteger(value)) throw new InvalidArgumentError(`${flag} must be an integer, got '${raw}'.`);
+    if (min !== undefined && value < min) throw new InvalidArgumentError(`${flag} must be at least ${min}, got ${value}.`);
+    return value;
+  };
+}
+
+export function numberFlag(flag: string): (raw: string) => number {
+  return (raw) => {
+    const value = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(value)) throw new InvalidArgumentError(`${flag} must be a number, got '${raw}'.`);
+    return value;
+  };
+}
