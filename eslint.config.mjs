@@ -29,7 +29,8 @@ export default [
           depConstraints: [
             // The leaves: tokenizer, bert and mips import no other realm library.
             { sourceTag: 'pkg:tokenizer', onlyDependOnLibsWithTags: [], bannedExternalImports: ['@tensorflow/*'] },
-            { sourceTag: 'pkg:bert', onlyDependOnLibsWithTags: [] },
+            // bert reads checkpoints through data; it never sees text (no tokenizer import).
+            { sourceTag: 'pkg:bert', onlyDependOnLibsWithTags: ['pkg:data'], bannedExternalImports: ['@realm/tokenizer'] },
             // mips may read TF checkpoints (block_emb) through data, never the model packages.
             { sourceTag: 'pkg:mips', onlyDependOnLibsWithTags: ['pkg:data'] },
             // data reads and writes bytes; it never touches TensorFlow.js.

@@ -9,6 +9,7 @@ import { registerTokenizeCommand } from './commands/tokenize.js';
 import { registerCorpusCommands } from './commands/corpus.js';
 import { registerWorldCommands } from './commands/world.js';
 import { registerMipsCommands } from './commands/mips.js';
+import { registerBertCommands } from './commands/bert.js';
 
 export function buildProgram(): Command {
   const program = new Command('realm')
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerCorpusCommands(program);
   registerWorldCommands(program);
   registerMipsCommands(program);
+  registerBertCommands(program);
   return program;
 }
 
