@@ -3,7 +3,9 @@
 // Run: npx tsx tools/bench/salient/precision.ts [--errors]
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { annotateSalientSpans, scoreSalientSpans, type LabelledSample, type PrecisionRecall } from '../../../packages/tokenizer/src/index.js';
+import { annotateSalientSpans, loadSalientAnnotator, scoreSalientSpans, type LabelledSample, type PrecisionRecall } from '../../../packages/tokenizer/src/index.js';
+
+await loadSalientAnnotator();
 
 const samplePath = fileURLToPath(new URL('../../../packages/tokenizer/test/salient-sample.json', import.meta.url));
 const { sentences } = JSON.parse(readFileSync(samplePath, 'utf8')) as { sentences: LabelledSample[] };

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { annotateSalientSpans, toRealmSalientFields, type CharSpan, type FullTokenizer } from '@realm/tokenizer';
+import { annotateSalientSpans, loadSalientAnnotator, toRealmSalientFields, type CharSpan, type FullTokenizer } from '@realm/tokenizer';
 import { encodeExample } from '../tfrecord/example.js';
 import { readTfRecords, TfRecordWriter } from '../tfrecord/record-file.js';
 import { storageFor } from '../storage/index.js';
@@ -64,7 +64,7 @@ interface Block {
   sentenceTokenIds: Int32Array[];
 }
 
-/** Splits one document into blocks with their sentences and salient spans re-based to the block text. */
+/** Splits one document into blocks (requires `await loadSalientAnnotator()` first; buildCorpus does it). */
 export function documentBlocks(document: InputDocument, tokenizer: FullTokenizer, maxBlockLength: number): Block[] {
   const annotation = annotateSalientSpans(document.text);
   const sentences = annotation.sentences
@@ -108,6 +108,7 @@ export async function buildCorpus(
   onProgress?: (progress: CorpusBuildProgress) => void,
 ): Promise<CorpusBuildStats> {
   const config = CorpusBuildConfigSchema.parse(configInput);
+  await loadSalientAnnotator();
   const scratch = await mkdtemp(join(tmpdir(), 'realm-corpus-'));
   const stats: CorpusBuildStats = { documents: 0, skippedDocuments: 0, blocks: 0, blocksWithSpans: 0, salientSpans: 0, overLongBlocks: 0, numShards: config.numShards };
   try {

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { annotateSalientSpans } from './salient-annotator.js';
+import { annotateSalientSpans, loadSalientAnnotator } from './salient-annotator.js';
+
+await loadSalientAnnotator();
 
 const show = (text: string, spans: { start: number; end: number; label?: string }[]): [string | undefined, string][] =>
   spans.map((s) => [s.label, text.slice(s.start, s.end)]);

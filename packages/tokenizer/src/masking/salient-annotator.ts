@@ -1,7 +1,16 @@
 // Salient-span annotation of raw text so users can pre-train REALM on their own corpus: named
 // entities (PERSON, PLACE, ORG) from the `compromise` NLP library plus regex dates, and sentence
 // boundaries, all in UTF-16 char offsets. Stands in for REALM's unreleased CoNLL tagger + date regex.
-import nlp from 'compromise';
+import type nlp from 'compromise';
+
+// compromise takes ~0.4 s to load, so it is imported on demand: importing @realm/tokenizer (and
+// everything built on it) stays fast for the many programs that never annotate raw text.
+let compromise: typeof nlp | undefined;
+
+/** Loads the entity tagger once; call (and await) it before annotateSalientSpans. */
+export async function loadSalientAnnotator(): Promise<void> {
+  compromise ??= (await import('compromise')).default;
+}
 import type { CharSpan } from '../types.js';
 import { findDateSpans, resolveOverlaps } from './date-patterns.js';
 
@@ -99,7 +108,8 @@ function sentenceSpans(doc: Doc): CharSpan[] {
 export function annotateSalientSpans(text: string): SalientAnnotation {
   if (typeof text !== 'string') throw new Error(`annotateSalientSpans: text must be a string, got ${typeof text}`);
   if (text.trim() === '') return { sentences: [], spans: [] };
-  const doc = nlp(text);
+  if (!compromise) throw new Error('annotateSalientSpans: the entity tagger is not loaded; `await loadSalientAnnotator()` once first');
+  const doc = compromise(text);
   const dates = findDateSpans(text);
   const entities: CharSpan[] = [];
   for (const { label, select } of ENTITY_SELECTORS) {
