@@ -1,4 +1,4 @@
-// TFRecord files on local disk: streaming reader (gzip auto-detected), record counter and a
+// TFRecord files on local disk (and, for reading, gs:// objects): streaming reader (gzip auto-detected), record counter and a
 // streaming writer with an atomic temp-then-rename mode. The only tfrecord module that touches
 // node:fs / node:zlib. Ports tf.data.TFRecordDataset / tf.io.TFRecordWriter (compression "" or "GZIP").
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { createGunzip, createGzip, constants as zlibConstants } from 'node:zlib';
 import { TFRECORD_FOOTER_BYTES, TFRECORD_HEADER_BYTES, encodeTfRecord, isGzipTfRecordHead } from './framing.js';
 import { countTfRecordStream, readTfRecordStream, type TfRecordEntry } from './record-stream.js';
+import { isGcsUri, storageFor } from '../storage/index.js';
 
 /** How to treat compression when reading: detect from the first bytes, or force it. */
 export type TfRecordGzipMode = boolean | 'auto';
@@ -105,6 +106,8 @@ export async function* readTfRecordEntriesFromChunks(
 }
 
 async function openFileChunks(path: string, chunkBytes: number | undefined): Promise<AsyncIterable<Uint8Array>> {
+  // Objects on GCS stream through the storage layer; everything else is a local file.
+  if (isGcsUri(path)) return (await storageFor(path)).openRead(path);
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
     const reason = error.code === 'ENOENT' ? 'no such file' : error.message;
     throw new Error(`${path}: cannot open TFRecord file: ${reason}`, { cause: error });
