@@ -38,7 +38,9 @@ export default [
             { sourceTag: 'pkg:model', onlyDependOnLibsWithTags: ['pkg:bert', 'pkg:mips', 'pkg:data'] },
             // Libraries never pick a tfjs backend; only apps do.
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'], bannedExternalImports: TFJS_BACKENDS },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:app', 'type:backend'] },
+            // @realm/backend picks and patches tfjs backends; only apps may import it.
+            { sourceTag: 'type:backend', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib'] },
           ],
         },
