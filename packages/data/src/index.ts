@@ -6,3 +6,4 @@ export * from './storage/index.js';
 export * from './qa/index.js';
 export * from './corpus/index.js';
 export * from './world/index.js';
+export * from './events/index.js';
