@@ -13,6 +13,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
+    passWithNoTests: true,
     // The JSON report feeds tools/test-summary.mjs, which prints one "N passed, N failed" line
     // for the whole workspace at the end of `npm test`.
     reporters: ['default', ['json', { outputFile: join(fileURLToPath(new URL('.', import.meta.url)), 'test-results', `${basename(process.cwd())}.json`) }]],
