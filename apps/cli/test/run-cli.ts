@@ -10,12 +10,18 @@ export interface CliResult {
   stderr: string;
 }
 
+function withoutForcedColour(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { FORCE_COLOR: _forced, ...rest } = env;
+  return rest;
+}
+
 /** Runs `realm ...args` with optional stdin; returns exit status and captured output. */
 export function runCli(args: string[], options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     input: options.input,
     cwd: options.cwd,
-    env: { ...process.env, ...options.env },
+    // As a user at a plain terminal: no colour forced by the test runner (nx sets FORCE_COLOR).
+    env: { ...withoutForcedColour(process.env), ...options.env },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });

@@ -57,6 +57,6 @@ export function registerTfrecordCommands(program: Command): void {
     .option('--gzip', 'treat the file as GZIP even if detection says otherwise')
     .action(async (file: string, options: { verify?: boolean; gzip?: boolean }) => {
       const count = await countTfRecords(file, { verifyPayloads: options.verify ?? false, gzip: options.gzip ? true : 'auto' });
-      console.log(count);
+      console.log(String(count));
     });
 }
