@@ -7,3 +7,4 @@ export * from './qa/index.js';
 export * from './corpus/index.js';
 export * from './world/index.js';
 export * from './events/index.js';
+export * from './featurize/index.js';

@@ -1,1 +1,7 @@
-export {};
+// @realm/model: REALM/ORQA losses, metrics, BERT's optimizer and schedule, candidates, configs. Re-exports only.
+export * from './losses.js';
+export * from './metrics.js';
+export * from './schedule.js';
+export * from './optimizer.js';
+export * from './candidates.js';
+export * from './config.js';

@@ -1,0 +1,2 @@
+// REALM featurization: masked query + candidate documents → RealmExample. Re-exports only.
+export * from './realm-featurize.js';
