@@ -3,17 +3,10 @@
 // and span_masking (span lengths in whole words ~ Geo(p) clipped to [min, max], span-level 80/10/10).
 import { randomInt, type Rng } from '../rng.js';
 import type { WordPiece } from '../types.js';
-import { buildMaskedQuery, requireInteger, requireProbability, type MaskedQuery } from './masked-query.js';
-import { drawReplacement, replacementId } from './replacement.js';
+import { buildMaskedQuery, requireInteger, type MaskedQuery } from './masked-query.js';
+import { drawReplacement, replacementId, resolveRandomMaskOptions, type RandomMaskBaseOptions } from './replacement.js';
 
-export interface RandomSpanMaskOptions {
-  maskId: number;
-  vocabSize: number;
-  maskProb?: number;
-  maxMasks?: number;
-  querySeqLen?: number;
-  replaceWithMaskProb?: number;
-  keepOriginalProb?: number;
+export interface RandomSpanMaskOptions extends RandomMaskBaseOptions {
   /** Geometric parameter p (0.2). */
   spanGeometricP?: number;
   minSpanWords?: number;
@@ -58,25 +51,12 @@ export function maskRandomSpans(
   opts: RandomSpanMaskOptions,
   rng: Rng,
 ): MaskedQuery {
-  const maskProb = opts.maskProb ?? 0.15;
-  const maxMasks = opts.maxMasks ?? 10;
-  const querySeqLen = opts.querySeqLen ?? 96;
+  const { maskProb, maxMasks, querySeqLen, replacement: replacementOpts } = resolveRandomMaskOptions('maskRandomSpans', opts);
   const p = opts.spanGeometricP ?? 0.2;
   const minWords = opts.minSpanWords ?? 1;
   const maxWords = opts.maxSpanWords ?? 10;
-  const replacementOpts = {
-    maskId: opts.maskId,
-    vocabSize: opts.vocabSize,
-    replaceWithMaskProb: opts.replaceWithMaskProb ?? 0.8,
-    keepOriginalProb: opts.keepOriginalProb ?? 0.1,
-  };
-  requireInteger('maskRandomSpans', 'maskId', opts.maskId, 0);
-  requireInteger('maskRandomSpans', 'vocabSize', opts.vocabSize, 1);
-  requireInteger('maskRandomSpans', 'maxMasks', maxMasks, 1);
-  requireInteger('maskRandomSpans', 'querySeqLen', querySeqLen, 3);
   requireInteger('maskRandomSpans', 'minSpanWords', minWords, 1);
   requireInteger('maskRandomSpans', 'maxSpanWords', maxWords, minWords);
-  requireProbability('maskRandomSpans', 'maskProb', maskProb);
   if (!(p > 0 && p <= 1)) throw new Error(`maskRandomSpans: spanGeometricP must be in (0, 1], got ${p}`);
 
   const special = new Set(opts.specialIds ?? []);

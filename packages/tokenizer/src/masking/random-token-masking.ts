@@ -2,19 +2,10 @@
 // query sentence. Ports google-research/bert create_pretraining_data.py: create_masked_lm_predictions.
 import { shuffleInPlace, type Rng } from '../rng.js';
 import type { WordPiece } from '../types.js';
-import { buildMaskedQuery, requireInteger, requireProbability, type MaskedQuery } from './masked-query.js';
-import { drawReplacement, replacementId } from './replacement.js';
+import { buildMaskedQuery, type MaskedQuery } from './masked-query.js';
+import { drawReplacement, replacementId, resolveRandomMaskOptions, type RandomMaskBaseOptions } from './replacement.js';
 
-export interface RandomTokenMaskOptions {
-  maskId: number;
-  /** Vocabulary size: random replacements are uniform over [0, vocabSize). */
-  vocabSize: number;
-  /** Fraction of the sequence to predict (0.15). */
-  maskProb?: number;
-  maxMasks?: number;
-  querySeqLen?: number;
-  replaceWithMaskProb?: number;
-  keepOriginalProb?: number;
+export interface RandomTokenMaskOptions extends RandomMaskBaseOptions {
   /** Group '##' continuations with their word (BERT --do_whole_word_mask; off by default). */
   wholeWordMask?: boolean;
   /** Ids never selected (e.g. [CLS], [SEP], [PAD] if the caller passes a packed sequence). */
@@ -41,20 +32,7 @@ export function maskRandomTokens(
   opts: RandomTokenMaskOptions,
   rng: Rng,
 ): MaskedQuery {
-  const maskProb = opts.maskProb ?? 0.15;
-  const maxMasks = opts.maxMasks ?? 10;
-  const querySeqLen = opts.querySeqLen ?? 96;
-  const replacementOpts = {
-    maskId: opts.maskId,
-    vocabSize: opts.vocabSize,
-    replaceWithMaskProb: opts.replaceWithMaskProb ?? 0.8,
-    keepOriginalProb: opts.keepOriginalProb ?? 0.1,
-  };
-  requireInteger('maskRandomTokens', 'maskId', opts.maskId, 0);
-  requireInteger('maskRandomTokens', 'vocabSize', opts.vocabSize, 1);
-  requireInteger('maskRandomTokens', 'maxMasks', maxMasks, 1);
-  requireInteger('maskRandomTokens', 'querySeqLen', querySeqLen, 3);
-  requireProbability('maskRandomTokens', 'maskProb', maskProb);
+  const { maskProb, maxMasks, querySeqLen, replacement: replacementOpts } = resolveRandomMaskOptions('maskRandomTokens', opts);
 
   const special = new Set(opts.specialIds ?? []);
   const visible = Math.min(pieces.length, querySeqLen - 2);

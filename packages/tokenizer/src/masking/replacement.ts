@@ -2,6 +2,7 @@
 // Ports the replacement branch of google-research/bert create_pretraining_data.py:
 // create_masked_lm_predictions (two draws: < 0.8 → [MASK]; else < 0.5 → keep; else random id).
 import { randomInt, type Rng } from '../rng.js';
+import { requireInteger, requireProbability } from './masked-query.js';
 
 export interface ReplacementOptions {
   maskId: number;
@@ -37,4 +38,39 @@ export function replacementId(rng: Rng, replacement: Replacement, originalId: nu
     case 'random':
       return randomInt(rng, opts.vocabSize);
   }
+}
+
+/** Options the two random ablations (BERT token masking, SpanBERT span masking) share. */
+export interface RandomMaskBaseOptions {
+  maskId: number;
+  /** Vocabulary size: random replacements are uniform over [0, vocabSize). */
+  vocabSize: number;
+  /** Fraction of the sequence to predict (0.15). */
+  maskProb?: number;
+  maxMasks?: number;
+  querySeqLen?: number;
+  replaceWithMaskProb?: number;
+  keepOriginalProb?: number;
+}
+
+/** The shared options with their defaults applied and validated; `fn` names the caller in errors. */
+export function resolveRandomMaskOptions(
+  fn: string,
+  opts: RandomMaskBaseOptions,
+): { maskProb: number; maxMasks: number; querySeqLen: number; replacement: ReplacementOptions } {
+  const maskProb = opts.maskProb ?? 0.15;
+  const maxMasks = opts.maxMasks ?? 10;
+  const querySeqLen = opts.querySeqLen ?? 96;
+  requireInteger(fn, 'maskId', opts.maskId, 0);
+  requireInteger(fn, 'vocabSize', opts.vocabSize, 1);
+  requireInteger(fn, 'maxMasks', maxMasks, 1);
+  requireInteger(fn, 'querySeqLen', querySeqLen, 3);
+  requireProbability(fn, 'maskProb', maskProb);
+  const replacement = {
+    maskId: opts.maskId,
+    vocabSize: opts.vocabSize,
+    replaceWithMaskProb: opts.replaceWithMaskProb ?? 0.8,
+    keepOriginalProb: opts.keepOriginalProb ?? 0.1,
+  };
+  return { maskProb, maxMasks, querySeqLen, replacement };
 }
