@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { AtomicWriteStream, Storage } from './storage.js';
-import { expandShardSpec, globToRegExp, hasGlob } from './uri.js';
+import { expandPattern } from './glob.js';
 
 /** Prefix of in-progress files and staging directories; list() and glob() never return them. */
 export const TEMP_PREFIX = '.realm-tmp-';
@@ -98,19 +98,7 @@ export class LocalStorage implements Storage {
   }
 
   async glob(pattern: string): Promise<string[]> {
-    const candidates = expandShardSpec(pattern);
-    if (candidates.length > 1 || candidates[0] !== pattern) {
-      const missing = [];
-      for (const candidate of candidates) if (!(await pathExists(candidate))) missing.push(candidate);
-      if (missing.length > 0) throw new Error(`storage: shard spec ${pattern} is missing ${missing.length} shard(s), e.g. ${missing[0]}`);
-      return candidates;
-    }
-    if (!hasGlob(pattern)) return (await pathExists(pattern)) ? [pattern] : [];
-    const directory = dirname(pattern);
-    if (hasGlob(directory)) throw new Error(`storage: glob ${pattern}: wildcards are supported in the last path component only`);
-    const matcher = globToRegExp(basename(pattern));
-    if (!(await pathExists(directory))) return [];
-    return (await this.list(directory)).filter((location) => matcher.test(basename(location)));
+    return expandPattern(pattern, this);
   }
 
   async remove(location: string): Promise<void> {

@@ -5,7 +5,8 @@ import { PassThrough, Readable, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { COMMIT_MARKER, type AtomicWriteStream, type Storage } from './storage.js';
 import { TEMP_PREFIX } from './local.js';
-import { expandShardSpec, globToRegExp, hasGlob, parseGcsUri } from './uri.js';
+import { expandPattern } from './glob.js';
+import { parseGcsUri } from './uri.js';
 
 /** The few object operations Storage needs; implemented by GCS and by an in-memory store for tests. */
 export interface ObjectStore {
@@ -131,19 +132,7 @@ export class ObjectStoreStorage implements Storage {
   }
 
   async glob(pattern: string): Promise<string[]> {
-    const candidates = expandShardSpec(pattern);
-    if (candidates.length > 1 || candidates[0] !== pattern) {
-      for (const candidate of candidates) {
-        if (!(await this.exists(candidate))) throw new Error(`storage: shard spec ${pattern} is missing ${candidate}`);
-      }
-      return candidates;
-    }
-    if (!hasGlob(pattern)) return (await this.exists(pattern)) ? [pattern] : [];
-    const slash = pattern.lastIndexOf('/');
-    const directory = pattern.slice(0, slash);
-    if (hasGlob(directory)) throw new Error(`storage: glob ${pattern}: wildcards are supported in the last path component only`);
-    const matcher = globToRegExp(pattern.slice(slash + 1));
-    return (await this.list(directory)).filter((location) => matcher.test(location.slice(location.lastIndexOf('/') + 1)));
+    return expandPattern(pattern, this);
   }
 
   async remove(location: string): Promise<void> {
