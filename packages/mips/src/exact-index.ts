@@ -1,0 +1,103 @@
+// ExactMipsIndex: faiss IndexFlatIP / REALM's BruteForceRetriever (retrieval.py) — exhaustive inner
+// product search over float32 rows, streamed in cache blocks with a fused top-k, split across
+// worker threads that share the rows through SharedArrayBuffer chunks.
+import { ChunkedMatrix, splitRows, type MatrixSnapshot, type RowData } from './chunked-matrix.js';
+import { ExactMipsOptionsSchema, type ExactMipsOptions, type ExactMipsOptionsInput } from './config.js';
+import { decodeIndex, encodeIndex } from './format.js';
+import { runScanJob, type ScanJob } from './scan-job.js';
+import { TopK } from './topk.js';
+import type { MipsIndex, SearchResult } from './types.js';
+import { checkDim, checkId, checkK, checkMatrix } from './validate.js';
+import { scratchSlotBytes } from './wasm-kernel.js';
+import { sharedScanPool } from './worker-pool.js';
+
+export class ExactMipsIndex implements MipsIndex {
+  readonly options: ExactMipsOptions;
+  private matrix: ChunkedMatrix;
+
+  constructor(
+    readonly dim: number,
+    options: ExactMipsOptionsInput = {},
+  ) {
+    checkDim(dim);
+    this.options = ExactMipsOptionsSchema.parse(options);
+    this.matrix = this.emptyMatrix();
+  }
+
+  /** Storage with one kernel scratch slot per thread that may scan it (main thread + workers). */
+  private emptyMatrix(): ChunkedMatrix {
+    const { threads, chunkRows, blockRows, kernel, storage } = this.options;
+    return new ChunkedMatrix(this.dim, chunkRows, kernel === 'js' ? 0 : (threads + 1) * scratchSlotBytes(this.dim, blockRows), storage);
+  }
+
+  /**
+   * Rebuilds an index from `serialize()` output; throws on a bad magic, version or checksum. The
+   * storage dtype is the file's (options.storage is ignored), so bfloat16 rows are not re-rounded.
+   */
+  static load(bytes: Uint8Array, options: ExactMipsOptionsInput = {}): ExactMipsIndex {
+    const decoded = decodeIndex(bytes);
+    const index = new ExactMipsIndex(decoded.dim, { ...options, storage: decoded.dtype });
+    index.matrix.appendStored(decoded.values);
+    return index;
+  }
+
+  get size(): number {
+    return this.matrix.size;
+  }
+
+  add(vectors: Float32Array): void {
+    checkMatrix('add', 'vectors', vectors, this.dim);
+    this.matrix.append(vectors);
+  }
+
+  reset(): void {
+    this.matrix = this.emptyMatrix();
+  }
+
+  replaceAll(matrix: Float32Array): void {
+    checkMatrix('replaceAll', 'matrix', matrix, this.dim);
+    // Build the new storage completely before swapping the reference: a search holds the snapshot
+    // it took at its start, so it finishes on the old rows.
+    const next = this.emptyMatrix();
+    next.append(matrix);
+    this.matrix = next;
+  }
+
+  reconstruct(id: number): Float32Array {
+    checkId(id, this.size);
+    return this.matrix.row(id);
+  }
+
+  serialize(): Uint8Array {
+    const pieces: RowData[] = [];
+    this.matrix.forEachChunk((rows) => pieces.push(rows));
+    return encodeIndex(this.dim, this.size, pieces, this.options.storage);
+  }
+
+  async search(queries: Float32Array, k: number): Promise<SearchResult> {
+    checkK('search', k);
+    const numQueries = checkMatrix('search', 'queries', queries, this.dim);
+    const snapshot = this.matrix.snapshot();
+    const work = numQueries * snapshot.size * this.dim;
+    if (this.options.threads > 1 && snapshot.size > 1 && work >= this.options.minParallelWork) {
+      return this.searchParallel(snapshot, queries.slice(), numQueries, k);
+    }
+    return this.searchLocal(snapshot, queries, k);
+  }
+
+  private searchLocal(snapshot: MatrixSnapshot, queries: Float32Array, k: number): SearchResult {
+    const ranges = splitRows(snapshot, 1)[0] ?? [];
+    return runScanJob({ dim: this.dim, k, blockRows: this.options.blockRows, queries, ranges, slot: 0, storage: this.options.storage });
+  }
+
+  private async searchParallel(snapshot: MatrixSnapshot, queries: Float32Array, numQueries: number, k: number): Promise<SearchResult> {
+    const parts = Math.min(this.options.threads, snapshot.size);
+    const jobs: ScanJob[] = splitRows(snapshot, parts).map((ranges, i) => ({
+      dim: this.dim, k, blockRows: this.options.blockRows, queries, ranges, slot: i + 1, storage: this.options.storage,
+    }));
+    const partials = await sharedScanPool().run(jobs);
+    const merged = new TopK(numQueries, k);
+    for (const partial of partials) merged.mergeResult(partial.scores, partial.ids, k);
+    return merged.finish();
+  }
+}
