@@ -5,3 +5,5 @@ export * from './schedule.js';
 export * from './optimizer.js';
 export * from './candidates.js';
 export * from './config.js';
+export * from './realm/index.js';
+export * from './ict/index.js';

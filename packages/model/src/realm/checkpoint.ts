@@ -1,0 +1,189 @@
+// REALM trainer checkpoints: one TF tensor-bundle checkpoint with every variable (prefixed names),
+// the AdamW slots, global_step and the dropout seed, plus config.json beside it, written to a temp
+// sibling directory and renamed into place. The counterpart of the Estimator's model.ckpt-N files
+// (language/common/utils/experiment_utils.py) and its params.json.
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { CheckpointReader, writeCheckpoint, type TensorToWrite } from '@realm/data';
+import { z } from 'zod';
+import { GLOBAL_STEP_NAME } from '../optimizer.js';
+import { RealmModelConfigSchema, type RealmModelConfig } from './config.js';
+import { createRealmModel, disposeRealmModel, type RealmModel } from './realm-model.js';
+import { stepRandomSource } from './step-random.js';
+import { DROPOUT_SEED_NAME, RealmTrainer, type RealmTrainerOptions } from './trainer.js';
+
+/** File names inside a checkpoint directory. */
+export const REALM_CHECKPOINT_FILES = Object.freeze({
+  checkpoint: 'realm.ckpt',
+  config: 'config.json',
+});
+
+const TrainerOptionsSchema = z
+  .strictObject({
+    learningRate: z.number().describe('Peak learning rate'),
+    numTrainSteps: z.int().describe('Steps at which the rate reaches 0'),
+    numWarmupSteps: z.int().describe('Resolved warmup steps'),
+    weightDecayRate: z.number().describe('Decoupled weight decay'),
+    adamBeta1: z.number().describe('Adam β1'),
+    adamBeta2: z.number().describe('Adam β2'),
+    adamEpsilon: z.number().describe('Adam ε'),
+    excludeFromWeightDecay: z.array(z.string()).describe('Weight-decay exclusion regexes'),
+    clipNorm: z.number().describe('Global-norm clip'),
+    embedderLearningRateMultiplier: z.number().describe('Embedder learning-rate factor'),
+    embedderDropoutInTraining: z.boolean().describe('Dropout in the training embeddings'),
+    lossForm: z.enum(['per_token', 'per_span']).describe('Marginalisation form'),
+  })
+  .describe('The resolved RealmTrainer options');
+
+/** config.json of a REALM checkpoint directory. */
+export const RealmCheckpointConfigSchema = z
+  .strictObject({
+    format: z.literal('realm-ts/realm-checkpoint').describe('Identifies a realm-ts REALM trainer checkpoint'),
+    formatVersion: z.literal(1).describe('Version of this directory layout'),
+    globalStep: z.int().min(0).describe('Updates applied when the checkpoint was written (also the global_step tensor)'),
+    model: RealmModelConfigSchema.describe('The REALM model config'),
+    trainer: TrainerOptionsSchema,
+    extra: z.unknown().describe("The caller's own JSON (e.g. the app's resolved run config)"),
+  })
+  .readonly();
+
+export type RealmCheckpointConfig = z.infer<typeof RealmCheckpointConfigSchema>;
+
+/** TF dtype each state tensor is stored as: counters as int64 (TF's global_step), the rest float32. */
+async function toWritable(name: string, tensor: tf.Tensor): Promise<TensorToWrite> {
+  if (name === GLOBAL_STEP_NAME || name === DROPOUT_SEED_NAME) {
+    const value = (await tensor.data())[0];
+    return { dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(value)) };
+  }
+  if (tensor.dtype !== 'float32') throw new Error(`saveRealmCheckpoint: state tensor "${name}" is ${tensor.dtype}, expected float32`);
+  return { dtype: 'float32', shape: tensor.shape, data: (await tensor.data()) as Float32Array };
+}
+
+/** Runs `write` on a fresh temp sibling of `dir`, then renames it to `dir` (replacing an old one); on failure the temp is removed. */
+export async function writeDirectoryAtomically(dir: string, write: (temp: string) => Promise<void>): Promise<void> {
+  await mkdir(dirname(dir), { recursive: true });
+  const temp = join(dirname(dir), `.${basename(dir)}.tmp-${randomUUID()}`);
+  try {
+    await mkdir(temp);
+    await write(temp);
+    if (existsSync(dir)) {
+      const old = join(dirname(dir), `.${basename(dir)}.old-${randomUUID()}`);
+      await rename(dir, old);
+      await rename(temp, dir);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rename(temp, dir);
+    }
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * Saves the trainer's whole state to directory `dir`: realm.ckpt.{index,data-00000-of-00001} and
+ * config.json (model config, resolved trainer options, global step and `extra`). `dir` is built as
+ * a temp sibling and renamed into place, so it never holds a partial checkpoint.
+ */
+export async function saveRealmCheckpoint(dir: string, trainer: RealmTrainer, extra: unknown = null): Promise<void> {
+  const state = trainer.exportState();
+  try {
+    const tensors: Array<[string, TensorToWrite]> = [];
+    for (const [name, tensor] of state) tensors.push([name, await toWritable(name, tensor)]);
+    const config: RealmCheckpointConfig = {
+      format: 'realm-ts/realm-checkpoint',
+      formatVersion: 1,
+      globalStep: trainer.globalStep,
+      model: trainer.model.config,
+      trainer: { ...trainer.options, excludeFromWeightDecay: [...trainer.options.excludeFromWeightDecay] },
+      extra,
+    };
+    await writeDirectoryAtomically(dir, async (temp) => {
+      await writeCheckpoint(join(temp, REALM_CHECKPOINT_FILES.checkpoint), tensors);
+      await writeFile(join(temp, REALM_CHECKPOINT_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+    });
+  } finally {
+    tf.dispose([...state.values()]);
+  }
+}
+
+/** A loaded checkpoint: its config and the state tensors (owned by the caller; see RealmTrainer.importState). */
+export interface LoadedRealmCheckpoint {
+  config: RealmCheckpointConfig;
+  state: Map<string, tf.Tensor>;
+}
+
+/** Reads a checkpoint directory written by saveRealmCheckpoint (CRC-checked). */
+export async function loadRealmCheckpoint(dir: string): Promise<LoadedRealmCheckpoint> {
+  const configPath = join(dir, REALM_CHECKPOINT_FILES.config);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(configPath, 'utf8'));
+  } catch (error) {
+    throw new Error(`${configPath}: cannot read the REALM checkpoint config (${(error as Error).message})`);
+  }
+  const parsed = RealmCheckpointConfigSchema.safeParse(json);
+  if (!parsed.success) throw new Error(`${configPath}: invalid REALM checkpoint config\n${z.prettifyError(parsed.error)}`);
+  const reader = await CheckpointReader.open(join(dir, REALM_CHECKPOINT_FILES.checkpoint));
+  const state = new Map<string, tf.Tensor>();
+  try {
+    for (const entry of reader.list()) {
+      const tensor = await reader.read(entry.name);
+      if (tensor.dtype === 'int64') {
+        state.set(entry.name, tf.tensor(Array.from(tensor.values as BigInt64Array, Number), tensor.shape, 'int32'));
+      } else if (tensor.dtype === 'float32') {
+        state.set(entry.name, tf.tensor(tensor.values as Float32Array, tensor.shape, 'float32'));
+      } else {
+        throw new Error(`${reader.indexPath}: tensor "${entry.name}" is ${tensor.dtype}; a REALM checkpoint holds float32 and int64 only`);
+      }
+    }
+  } catch (error) {
+    tf.dispose([...state.values()]);
+    throw error;
+  } finally {
+    await reader.close();
+  }
+  const step = state.get(GLOBAL_STEP_NAME);
+  if (step && step.dataSync()[0] !== parsed.data.globalStep) {
+    tf.dispose([...state.values()]);
+    throw new Error(`${dir}: global_step ${step.dataSync()[0]} in the checkpoint disagrees with globalStep ${parsed.data.globalStep} in ${REALM_CHECKPOINT_FILES.config}`);
+  }
+  return { config: parsed.data, state };
+}
+
+/** A model and trainer rebuilt from a checkpoint. */
+export interface RestoredRealmTrainer {
+  model: RealmModel;
+  trainer: RealmTrainer;
+  config: RealmCheckpointConfig;
+}
+
+/**
+ * Rebuilds the model and trainer a checkpoint was written from and restores their state, so the
+ * next step is the one an uninterrupted run would take. `overrides` replace stored trainer
+ * options (e.g. a longer numTrainSteps); the model config always comes from the checkpoint.
+ */
+export async function restoreRealmTrainer(dir: string, overrides: RealmTrainerOptions = {}): Promise<RestoredRealmTrainer> {
+  const { config, state } = await loadRealmCheckpoint(dir);
+  // Fresh weights are overwritten by importState, so their initialization stream is irrelevant.
+  const model = createRealmModel(config.model as RealmModelConfig, stepRandomSource(0, 0));
+  try {
+    const options: RealmTrainerOptions = { ...config.trainer, ...overrides };
+    const trainer = new RealmTrainer(model, options, stepRandomSource(0, 0));
+    try {
+      trainer.importState(state);
+    } catch (error) {
+      trainer.dispose();
+      throw error;
+    }
+    return { model, trainer, config };
+  } catch (error) {
+    disposeRealmModel(model);
+    throw new Error(`${dir}: cannot restore the REALM trainer: ${(error as Error).message}`, { cause: error });
+  } finally {
+    tf.dispose([...state.values()]);
+  }
+}
