@@ -12,3 +12,4 @@ export * from './names.js';
 export * from './safetensors.js';
 export * from './load.js';
 export * from './save.js';
+export * from './export-graph-model.js';
