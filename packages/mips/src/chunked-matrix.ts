@@ -2,20 +2,18 @@
 // 13.3M×128 float32 block_emb (6.8 GB) exceeds a single typed array/wasm memory, and because workers
 // read shared chunks without copying. With SIMD available each chunk is a shared WebAssembly.Memory
 // whose first `scratchBytes` are per-thread kernel scratch slots, followed by the rows.
-import { bfloat16ToFloat32, float32ToBfloat16 } from './bfloat16.js';
+import { decodeRows, encodeRows, hasRowScales, isStoredType, valueBytes, valuesView, type RowData, type StorageDtype } from './storage.js';
 import { wasmApi, type WasmMemory } from './wasm-api.js';
 import { kernelModule } from './wasm-kernel.js';
 
-/** How rows are stored: float32 (exact) or bfloat16 (half the bytes, ~3 significant digits). */
-export type StorageDtype = 'float32' | 'bfloat16';
-
-/** Stored row values: Float32Array for float32 storage, Uint16Array (bit patterns) for bfloat16. */
-export type RowData = Float32Array | Uint16Array;
+export type { RowData, StorageDtype } from './storage.js';
 
 /** One chunk as seen by a search: its rows at snapshot time and the id of its first row. */
 export interface ChunkView {
   readonly memory?: WasmMemory;
   readonly data: RowData;
+  /** int8 storage: one scale per row (same row indexing as data). */
+  readonly scales?: Float32Array;
   readonly rows: number;
   readonly firstId: number;
 }
@@ -30,6 +28,7 @@ export interface MatrixSnapshot {
 interface Chunk {
   memory?: WasmMemory;
   data: RowData;
+  scales?: Float32Array;
   rows: number;
 }
 
@@ -54,41 +53,53 @@ export class ChunkedMatrix {
     readonly storage: StorageDtype = 'float32',
   ) {
     this.wasm = scratchBytes > 0 && kernelModule(dim, storage) !== null;
-    this.chunkRows = Math.max(1, Math.min(chunkRows, Math.floor((MAX_CHUNK_BYTES - scratchBytes) / (dim * this.valueBytes))));
+    const rowBytes = dim * this.valueBytes + (hasRowScales(storage) ? 4 : 0);
+    this.chunkRows = Math.max(1, Math.min(chunkRows, Math.floor((MAX_CHUNK_BYTES - scratchBytes - 4) / rowBytes)));
   }
 
   /** Bytes per stored component. */
   get valueBytes(): number {
-    return this.storage === 'float32' ? 4 : 2;
+    return valueBytes(this.storage);
   }
 
   private view(buffer: SharedArrayBuffer | ArrayBuffer, byteOffset: number, length: number): RowData {
-    return this.storage === 'float32' ? new Float32Array(buffer, byteOffset, length) : new Uint16Array(buffer, byteOffset, length);
+    return valuesView(this.storage, buffer, byteOffset, length);
   }
 
   private allocate(capacityRows: number): Chunk {
     const length = capacityRows * this.dim;
-    if (!this.wasm) return { data: this.view(new SharedArrayBuffer(length * this.valueBytes), 0, length), rows: 0 };
-    const pages = Math.ceil((this.scratchBytes + length * this.valueBytes) / WASM_PAGE_BYTES);
+    const withScales = hasRowScales(this.storage);
+    if (!this.wasm) {
+      const scales = withScales ? new Float32Array(new SharedArrayBuffer(capacityRows * 4)) : undefined;
+      return { data: this.view(new SharedArrayBuffer(length * this.valueBytes), 0, length), scales, rows: 0 };
+    }
+    // Layout: [kernel scratch][rows][int8: row scales, 4-byte aligned] — the widen kernel reads the scales.
+    const valuesEnd = this.scratchBytes + Math.ceil((length * this.valueBytes) / 4) * 4;
+    const pages = Math.ceil((valuesEnd + (withScales ? capacityRows * 4 : 0)) / WASM_PAGE_BYTES);
     const memory = new (wasmApi as NonNullable<typeof wasmApi>).Memory({ initial: pages, maximum: pages, shared: true });
-    return { memory, data: this.view(memory.buffer, this.scratchBytes, length), rows: 0 };
+    const scales = withScales ? new Float32Array(memory.buffer, valuesEnd, capacityRows) : undefined;
+    return { memory, data: this.view(memory.buffer, this.scratchBytes, length), scales, rows: 0 };
   }
 
   get size(): number {
     return this.count;
   }
 
-  /** Appends float32 rows (rounded to bfloat16 for bfloat16 storage); length checked by the caller. */
+  /** Appends float32 rows (converted to the storage dtype); length checked by the caller. */
   append(vectors: Float32Array): void {
-    this.appendStored(this.storage === 'float32' ? vectors : float32ToBfloat16(vectors));
+    const stored = encodeRows(this.storage, vectors, this.dim);
+    this.appendStored(stored.values, stored.scales);
   }
 
-  /** Appends rows already in the storage dtype (Float32Array or bfloat16 bits), e.g. from a file. */
-  appendStored(vectors: RowData): void {
-    if ((this.storage === 'float32') !== vectors instanceof Float32Array) throw new Error(`appendStored: expected ${this.storage} values`);
+  /** Appends rows already in the storage dtype (with their scales for int8), e.g. from a file. */
+  appendStored(vectors: RowData, scales?: Float32Array): void {
+    if (!isStoredType(this.storage, vectors)) throw new Error(`appendStored: expected ${this.storage} values`);
     const dim = this.dim;
     let offsetRows = 0;
     const totalRows = vectors.length / dim;
+    if (hasRowScales(this.storage) !== (scales !== undefined) || (scales !== undefined && scales.length !== totalRows)) {
+      throw new Error(`appendStored: ${this.storage} rows need ${hasRowScales(this.storage) ? `${totalRows} scales` : 'no scales'}, got ${scales?.length ?? 'none'}`);
+    }
     while (offsetRows < totalRows) {
       let last = this.chunks[this.chunks.length - 1];
       if (last === undefined || last.rows === this.chunkRows) {
@@ -103,10 +114,12 @@ export class ChunkedMatrix {
         const capacityRows = Math.min(this.chunkRows, Math.max(needRows, (2 * last.data.length) / dim, MIN_CAPACITY_ROWS));
         const grown = this.allocate(capacityRows);
         (grown.data as Float32Array).set(last.data.subarray(0, last.rows * dim) as Float32Array);
+        if (grown.scales !== undefined && last.scales !== undefined) grown.scales.set(last.scales.subarray(0, last.rows));
         last = { ...grown, rows: last.rows };
         this.chunks[this.chunks.length - 1] = last;
       }
       (last.data as Float32Array).set(vectors.subarray(offsetRows * dim, (offsetRows + take) * dim) as Float32Array, last.rows * dim);
+      if (scales !== undefined) (last.scales as Float32Array).set(scales.subarray(offsetRows, offsetRows + take), last.rows);
       // Rows past a snapshot's row count are never read by it, so appending in place is safe.
       this.chunks[this.chunks.length - 1] = { ...last, rows: needRows };
       offsetRows += take;
@@ -119,7 +132,7 @@ export class ChunkedMatrix {
     let firstId = 0;
     const chunks: ChunkView[] = [];
     for (const chunk of this.chunks) {
-      chunks.push({ memory: chunk.memory, data: chunk.data, rows: chunk.rows, firstId });
+      chunks.push({ memory: chunk.memory, data: chunk.data, scales: chunk.scales, rows: chunk.rows, firstId });
       firstId += chunk.rows;
     }
     return { dim: this.dim, size: this.count, chunks };
@@ -130,12 +143,12 @@ export class ChunkedMatrix {
     const chunk = this.chunks[Math.floor(id / this.chunkRows)];
     const r = id % this.chunkRows;
     const stored = chunk.data.slice(r * this.dim, (r + 1) * this.dim);
-    return stored instanceof Float32Array ? stored : bfloat16ToFloat32(stored);
+    return decodeRows(this.storage, stored, chunk.scales?.subarray(r, r + 1), this.dim);
   }
 
-  /** Calls `visit` with each chunk's filled rows in id order (for serialisation). */
-  forEachChunk(visit: (rows: RowData) => void): void {
-    for (const chunk of this.chunks) visit(chunk.data.subarray(0, chunk.rows * this.dim));
+  /** Calls `visit` with each chunk's filled rows (and int8 scales) in id order (for serialisation). */
+  forEachChunk(visit: (rows: RowData, scales?: Float32Array) => void): void {
+    for (const chunk of this.chunks) visit(chunk.data.subarray(0, chunk.rows * this.dim), chunk.scales?.subarray(0, chunk.rows));
   }
 }
 
@@ -143,6 +156,7 @@ export class ChunkedMatrix {
 export interface RowRange {
   readonly memory?: WasmMemory;
   readonly data: RowData;
+  readonly scales?: Float32Array;
   readonly rowStart: number;
   readonly rowEnd: number;
   readonly idOffset: number;
@@ -159,7 +173,7 @@ export function splitRows(snapshot: MatrixSnapshot, parts: number): RowRange[][]
     for (const chunk of snapshot.chunks) {
       const start = Math.max(lo, chunk.firstId);
       const end = Math.min(hi, chunk.firstId + chunk.rows);
-      if (start < end) group.push({ memory: chunk.memory, data: chunk.data, rowStart: start - chunk.firstId, rowEnd: end - chunk.firstId, idOffset: chunk.firstId });
+      if (start < end) group.push({ memory: chunk.memory, data: chunk.data, scales: chunk.scales, rowStart: start - chunk.firstId, rowEnd: end - chunk.firstId, idOffset: chunk.firstId });
     }
     if (group.length > 0) groups.push(group);
   }

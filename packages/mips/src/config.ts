@@ -1,6 +1,7 @@
 // Tuning knobs of the exact CPU index. Defaults were chosen by tools/bench/mips on a 2-core machine.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { STORAGE_DTYPES } from './storage.js';
 
 export const ExactMipsOptionsSchema = z
   .strictObject({
@@ -27,9 +28,12 @@ export const ExactMipsOptionsSchema = z
       .default('auto')
       .describe("'auto' uses the WebAssembly SIMD kernels when the runtime has them; 'js' forces the plain JS kernels"),
     storage: z
-      .enum(['float32', 'bfloat16'])
+      .enum(STORAGE_DTYPES)
       .default('float32')
-      .describe('Row storage: float32 is exact; bfloat16 halves memory and bytes scanned (approximate scores, see the bench recall)'),
+      .describe(
+        'Row storage: float32 is exact; bfloat16 and float16 halve memory, int8 (per-row scale) quarters it; ' +
+          'scores are exact over the stored (rounded) rows — see the bench for recall against float32',
+      ),
     chunkRows: z
       .number()
       .int()

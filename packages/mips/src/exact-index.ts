@@ -2,6 +2,7 @@
 // product search over float32 rows, streamed in cache blocks with a fused top-k, split across
 // worker threads that share the rows through SharedArrayBuffer chunks.
 import { ChunkedMatrix, splitRows, type MatrixSnapshot, type RowData } from './chunked-matrix.js';
+import { checkStorable } from './storage.js';
 import { ExactMipsOptionsSchema, type ExactMipsOptions, type ExactMipsOptionsInput } from './config.js';
 import { decodeIndex, encodeIndex } from './format.js';
 import { runScanJob, type ScanJob } from './scan-job.js';
@@ -27,18 +28,42 @@ export class ExactMipsIndex implements MipsIndex {
   /** Storage with one kernel scratch slot per thread that may scan it (main thread + workers). */
   private emptyMatrix(): ChunkedMatrix {
     const { threads, chunkRows, blockRows, kernel, storage } = this.options;
-    return new ChunkedMatrix(this.dim, chunkRows, kernel === 'js' ? 0 : (threads + 1) * scratchSlotBytes(this.dim, blockRows), storage);
+    return new ChunkedMatrix(this.dim, chunkRows, kernel === 'js' ? 0 : (threads + 1) * scratchSlotBytes(this.dim, blockRows, storage), storage);
   }
 
   /**
    * Rebuilds an index from `serialize()` output; throws on a bad magic, version or checksum. The
-   * storage dtype is the file's (options.storage is ignored), so bfloat16 rows are not re-rounded.
+   * storage dtype is the file's (options.storage is ignored), so stored rows are not re-rounded.
    */
   static load(bytes: Uint8Array, options: ExactMipsOptionsInput = {}): ExactMipsIndex {
     const decoded = decodeIndex(bytes);
     const index = new ExactMipsIndex(decoded.dim, { ...options, storage: decoded.dtype });
-    index.matrix.appendStored(decoded.values);
+    index.matrix.appendStored(decoded.values, decoded.scales);
     return index;
+  }
+
+  /**
+   * Appends rows already in this index's storage dtype (bit patterns for bfloat16/float16, int8
+   * with one scale per row), e.g. read from a file; they are not checked or re-rounded.
+   */
+  appendStored(values: RowData, scales?: Float32Array): void {
+    if (values.length % this.dim !== 0) throw new Error(`appendStored: values has ${values.length} values, which is not a multiple of dim ${this.dim} (dimension mismatch)`);
+    this.matrix.appendStored(values, scales);
+  }
+
+  /**
+   * The stored payload in file order, as byte views of the live chunks (no copies): for int8 every
+   * chunk's scales, then every chunk's rows. Each piece is at most one chunk (< 2 GiB).
+   */
+  storedPieces(): Uint8Array[] {
+    const values: Uint8Array[] = [];
+    const scales: Uint8Array[] = [];
+    const bytes = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    this.matrix.forEachChunk((rows, rowScales) => {
+      values.push(bytes(rows));
+      if (rowScales !== undefined) scales.push(bytes(rowScales));
+    });
+    return [...scales, ...values];
   }
 
   get size(): number {
@@ -47,6 +72,7 @@ export class ExactMipsIndex implements MipsIndex {
 
   add(vectors: Float32Array): void {
     checkMatrix('add', 'vectors', vectors, this.dim);
+    checkStorable('add', 'vectors', vectors, this.dim, this.options.storage);
     this.matrix.append(vectors);
   }
 
@@ -56,6 +82,7 @@ export class ExactMipsIndex implements MipsIndex {
 
   replaceAll(matrix: Float32Array): void {
     checkMatrix('replaceAll', 'matrix', matrix, this.dim);
+    checkStorable('replaceAll', 'matrix', matrix, this.dim, this.options.storage);
     // Build the new storage completely before swapping the reference: a search holds the snapshot
     // it took at its start, so it finishes on the old rows.
     const next = this.emptyMatrix();
@@ -69,9 +96,7 @@ export class ExactMipsIndex implements MipsIndex {
   }
 
   serialize(): Uint8Array {
-    const pieces: RowData[] = [];
-    this.matrix.forEachChunk((rows) => pieces.push(rows));
-    return encodeIndex(this.dim, this.size, pieces, this.options.storage);
+    return encodeIndex(this.dim, this.size, this.storedPieces(), this.options.storage);
   }
 
   async search(queries: Float32Array, k: number): Promise<SearchResult> {

@@ -1,12 +1,12 @@
 // One unit of scan work (a batch of queries against some row ranges) that runs the same way on the
 // main thread or inside a worker; returns the finished [numQueries, k] top-k for those rows. Ranges
 // in wasm chunk memories go through the SIMD kernels, others through the plain JS kernels.
-import { bfloat16ToFloat32 } from './bfloat16.js';
 import type { RowRange, StorageDtype } from './chunked-matrix.js';
+import { decodeRows } from './storage.js';
 import type { WasmMemory } from './wasm-api.js';
 import { makeQueryTiles, scanRows } from './kernel.js';
 import { TopK } from './topk.js';
-import { instantiateKernels, kernelModule, scratchSlotBytes, type KernelExports } from './wasm-kernel.js';
+import { instantiateKernels, kernelModule, scratchSlotBytes, widenOffset, type KernelExports } from './wasm-kernel.js';
 
 export interface ScanJob {
   readonly dim: number;
@@ -34,12 +34,12 @@ export function runScanJob(job: ScanJob): { scores: Float32Array; ids: Int32Arra
       jsTiles ??= makeQueryTiles(job.queries, job.dim);
       scanRows(range.data, job.dim, range.rowStart, range.rowEnd, range.idOffset, jsTiles, topk, job.blockRows);
     } else {
-      // bfloat16 without wasm: widen one block at a time and run the JS kernels on it.
+      // Reduced precision without a wasm kernel: widen one block at a time and run the JS kernels on it.
       jsTiles ??= makeQueryTiles(job.queries, job.dim);
       const { dim, blockRows } = job;
       for (let start = range.rowStart; start < range.rowEnd; start += blockRows) {
         const end = Math.min(range.rowEnd, start + blockRows);
-        const block = bfloat16ToFloat32(range.data.subarray(start * dim, end * dim));
+        const block = decodeRows(job.storage, range.data.subarray(start * dim, end * dim), range.scales?.subarray(start, end), dim);
         scanRows(block, dim, 0, end - start, range.idOffset + start, jsTiles, topk, blockRows);
       }
     }
@@ -78,16 +78,24 @@ function makeWasmTiles(queries: Float32Array, dim: number, hasScores1: boolean):
 function scanRangeWasm(kernels: KernelExports, range: RowRange, job: ScanJob, tiles: readonly WasmTile[], topk: TopK): void {
   const { dim, blockRows } = job;
   const buffer = (range.memory as WasmMemory).buffer;
-  const slotBytes = scratchSlotBytes(dim, blockRows);
+  const slotBytes = scratchSlotBytes(dim, blockRows, job.storage);
   const queryPtr = job.slot * slotBytes;
+  // float16 / int8: each block is first widened to float32 here, then scanned by the float32 kernels.
+  const widen = kernels.widen;
+  const widenPtr = queryPtr + widenOffset(dim, blockRows);
+  const storedRowBytes = dim * range.data.BYTES_PER_ELEMENT;
   const outPtr = queryPtr + Math.ceil((8 * dim * 4) / 64) * 64;
   const queryView = new Float32Array(buffer, queryPtr, 8 * dim);
   const out = new Float32Array(buffer, outPtr, blockRows * 8);
   const thresholds = topk.thresholds;
-  const rowBytes = dim * range.data.BYTES_PER_ELEMENT;
+  const rowBytes = widen === undefined ? storedRowBytes : dim * 4;
   for (let blockStart = range.rowStart; blockStart < range.rowEnd; blockStart += blockRows) {
     const rows = Math.min(range.rowEnd, blockStart + blockRows) - blockStart;
-    const rowPtr = range.data.byteOffset + blockStart * rowBytes;
+    let rowPtr = range.data.byteOffset + blockStart * storedRowBytes;
+    if (widen !== undefined) {
+      widen(rowPtr, rows, range.scales === undefined ? 0 : range.scales.byteOffset + blockStart * 4, widenPtr);
+      rowPtr = widenPtr;
+    }
     const firstId = range.idOffset + blockStart;
     for (const tile of tiles) {
       const first = tile.first;

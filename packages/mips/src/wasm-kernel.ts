@@ -4,10 +4,12 @@
 // 4-lane query vectors), `scores1` (one query, 4 independent 4-lane accumulators per row) and
 // `scores1Split` (scores1 over two distant row streams at once, for memory parallelism). They read
 // rows in place from a chunk's shared WebAssembly.Memory and write scores to a per-thread scratch
-// slot at the start of that memory; top-k selection stays in JS on those block scores.
+// slot at the start of that memory; top-k selection stays in JS on those block scores. float16 and
+// int8 modules carry the float32 kernels plus `widen` (wasm-widen.ts), run on each block first.
 import { wasmApi, type WasmMemory, type WasmModule } from './wasm-api.js';
 import type { StorageDtype } from './chunked-matrix.js';
 import { encodeModule, op, type WasmFunction } from './wasm-encoder.js';
+import { needsWiden, widenFunction } from './wasm-widen.js';
 
 // Parameters of every kernel: (rowPtr, numRows, queryPtr, outPtr, rowPtrB, outPtrB), byte addresses;
 // only scores1Split reads the last two (JS callers of the others may omit them).
@@ -117,8 +119,16 @@ function scores1Step(dim: number, rows: number, storage: StorageDtype, rowBases?
   return code;
 }
 
-/** Builds the kernel module for one dimension and storage (scores1 only for dims it can vectorise). */
+/**
+ * Builds the kernel module for one dimension and storage (scores1 only for dims it can vectorise).
+ * float16 and int8 get the float32 scan kernels plus `widen`, which converts a block to float32.
+ */
 export function encodeKernelModule(dim: number, storage: StorageDtype = 'float32'): Uint8Array {
+  if (storage === 'float16' || storage === 'int8') return encodeModule(scanFunctions(dim, 'float32').concat(widenFunction(dim, storage)));
+  return encodeModule(scanFunctions(dim, storage));
+}
+
+function scanFunctions(dim: number, storage: 'float32' | 'bfloat16'): WasmFunction[] {
   const rowBytes = dim * (storage === 'float32' ? 4 : 2);
   const functions: WasmFunction[] = [
     {
@@ -152,7 +162,7 @@ export function encodeKernelModule(dim: number, storage: StorageDtype = 'float32
       body: [...rowLoop(2, scores1Step(dim, 2, storage), rowBytes, 4), ...rowLoop(1, scores1Step(dim, 1, storage), rowBytes, 4)],
     });
   }
-  return encodeModule(functions);
+  return functions;
 }
 
 export interface KernelExports {
@@ -160,6 +170,8 @@ export interface KernelExports {
   scores1?(rowPtr: number, numRows: number, queryPtr: number, outPtr: number): void;
   /** numRows pairs: rows rowPtrA+i and rowPtrB+i → outA[i], outB[i]. */
   scores1Split?(rowPtrA: number, numRows: number, queryPtr: number, outPtrA: number, rowPtrB: number, outPtrB: number): void;
+  /** float16 / int8 modules: numRows stored rows (int8: with their scales) → float32 rows at outPtr. */
+  widen?(rowPtr: number, numRows: number, scalesPtr: number, outPtr: number): void;
 }
 
 const modules = new Map<string, WasmModule | null>();
@@ -182,8 +194,19 @@ export function instantiateKernels(module: WasmModule, memory: WasmMemory): Kern
   return new wasmApi.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
 }
 
-/** Bytes of one thread's scratch slot: an 8-wide query tile, then blockRows × 8 scores. */
-export function scratchSlotBytes(dim: number, blockRows: number): number {
-  const align = (n: number): number => Math.ceil(n / 64) * 64;
-  return align(8 * dim * 4) + align(blockRows * 8 * 4);
+/**
+ * Bytes of one thread's scratch slot: an 8-wide query tile, then blockRows × 8 scores, then (float16
+ * and int8) the block widened to float32.
+ */
+export function scratchSlotBytes(dim: number, blockRows: number, storage: StorageDtype = 'float32'): number {
+  return widenOffset(dim, blockRows) + (needsWiden(storage) ? align64(blockRows * dim * 4) : 0);
+}
+
+/** Offset of the widened block inside a scratch slot. */
+export function widenOffset(dim: number, blockRows: number): number {
+  return align64(8 * dim * 4) + align64(blockRows * 8 * 4);
+}
+
+function align64(n: number): number {
+  return Math.ceil(n / 64) * 64;
 }

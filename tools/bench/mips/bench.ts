@@ -3,9 +3,10 @@
 // FAISS is run with its default OpenMP threads and with omp_set_num_threads(1); each row compares
 // against FAISS's best of the two. "GB/s" = bytes of the N×d float32 matrix scanned per second
 // (N·d·4 bytes per search call divided by the call's time), independent of the batch size.
-// Also measures bfloat16 storage (half the bytes) and its recall@k against the exact float32 top-k.
-// Run: npx tsx tools/bench/mips/bench.ts [--n 100000,1000000] [--batch 1,64,512] [--k 8,100] [--min-seconds 1]
-//      → markdown table on stdout, bench-results/mips.json
+// Also measures the reduced-precision storages — bfloat16 and float16 (half the bytes), int8 with a
+// per-row scale (a quarter, + 4 bytes per row) — and their recall@k against the exact float32 top-k.
+// Run: npx tsx tools/bench/mips/bench.ts [--n 100000,1000000] [--batch 1,64,512] [--k 8,100] [--min-seconds 1] [--out FILE]
+//      → markdown table on stdout, bench-results/mips.json (or --out)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -16,7 +17,8 @@ import { ExactMipsIndex, measureSearchThroughput, shutdownMipsWorkers } from '..
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..', '..', '..');
-const OUT_FILE = join(REPO, 'bench-results', 'mips.json');
+const OUT_AT = process.argv.indexOf('--out');
+const OUT_FILE = OUT_AT > 0 ? resolve(process.argv[OUT_AT + 1]) : join(REPO, 'bench-results', 'mips.json');
 const DIM = 128;
 
 function listArg(name: string, fallback: number[]): number[] {
@@ -78,7 +80,14 @@ interface ResultRow {
   bf16_qps: number;
   /** Mean over the batch of |top-k(bfloat16) ∩ top-k(float32)| / k. */
   bf16_recall: number;
+  fp16_qps: number;
+  fp16_recall: number;
+  int8_qps: number;
+  int8_recall: number;
 }
+
+/** The reduced-precision storages measured next to float32, with their column prefixes. */
+const REDUCED = [['bf16', 'bfloat16'], ['fp16', 'float16'], ['int8', 'int8']] as const;
 
 function recallAtK(exact: Int32Array, approx: Int32Array, k: number): number {
   let hits = 0;
@@ -101,14 +110,21 @@ for (const n of SIZES) {
   faissVersion = faiss?.version ?? faissVersion;
   const index = new ExactMipsIndex(DIM);
   index.add(vectors);
-  const bf16 = new ExactMipsIndex(DIM, { storage: 'bfloat16' });
-  bf16.add(vectors);
+  const reduced = REDUCED.map(([column, storage]) => {
+    const reducedIndex = new ExactMipsIndex(DIM, { storage });
+    reducedIndex.add(vectors);
+    return { column, index: reducedIndex };
+  });
   for (const batch of BATCHES) {
     for (const k of KS) {
       const batchQueries = queries.subarray(0, batch * DIM);
       const ours = await measureSearchThroughput(index, batchQueries, k, MIN_SECONDS);
-      const bf16Throughput = await measureSearchThroughput(bf16, batchQueries, k, MIN_SECONDS);
-      const recall = recallAtK((await index.search(batchQueries, k)).ids, (await bf16.search(batchQueries, k)).ids, k);
+      const exactIds = (await index.search(batchQueries, k)).ids;
+      const modes: Record<string, { qps: number; recall: number }> = {};
+      for (const mode of reduced) {
+        const throughput = await measureSearchThroughput(mode.index, batchQueries, k, MIN_SECONDS);
+        modes[mode.column] = { qps: throughput.qps, recall: recallAtK(exactIds, (await mode.index.search(batchQueries, k)).ids, k) };
+      }
       const f = faiss?.rows.find((r) => r.batch === batch && r.k === k) ?? null;
       const row: ResultRow = {
         n, batch, k,
@@ -119,23 +135,30 @@ for (const n of SIZES) {
         faiss_best_qps: f?.qps_best ?? null,
         faiss_best_gbps: f === null ? null : (n * DIM * 4 * f.qps_best) / batch / 1e9,
         ratio: f === null ? null : ours.qps / f.qps_best,
-        bf16_qps: bf16Throughput.qps,
-        bf16_recall: recall,
+        bf16_qps: modes.bf16.qps,
+        bf16_recall: modes.bf16.recall,
+        fp16_qps: modes.fp16.qps,
+        fp16_recall: modes.fp16.recall,
+        int8_qps: modes.int8.qps,
+        int8_recall: modes.int8.recall,
       };
       results.push(row);
-      console.error(`N=${n} batch=${batch} k=${k}: ours ${ours.qps.toFixed(1)} q/s (${ours.matrixGBps.toFixed(2)} GB/s), FAISS best ${f?.qps_best.toFixed(1) ?? 'n/a'}; bf16 ${bf16Throughput.qps.toFixed(1)} q/s, recall@${k} ${recall.toFixed(4)}`);
+      const reducedText = REDUCED.map(([column]) => `${column} ${modes[column].qps.toFixed(1)} q/s recall@${k} ${modes[column].recall.toFixed(4)}`).join('; ');
+      console.error(`N=${n} batch=${batch} k=${k}: ours ${ours.qps.toFixed(1)} q/s (${ours.matrixGBps.toFixed(2)} GB/s), FAISS best ${f?.qps_best.toFixed(1) ?? 'n/a'}; ${reducedText}`);
     }
   }
   index.reset();
-  bf16.reset();
+  for (const mode of reduced) mode.index.reset();
 }
 await shutdownMipsWorkers();
 
 const fmt = (x: number | null, digits = 1): string => (x === null ? 'n/a' : x.toFixed(digits));
 const lines = [
-  '| N | batch | k | ours q/s | ours GB/s | FAISS default q/s | FAISS omp=1 q/s | FAISS best GB/s | ours / FAISS best | bf16 q/s | bf16 recall@k |',
-  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...results.map((r) => `| ${r.n} | ${r.batch} | ${r.k} | ${fmt(r.ours_qps)} | ${fmt(r.ours_gbps, 2)} | ${fmt(r.faiss_default_qps)} | ${fmt(r.faiss_omp1_qps)} | ${fmt(r.faiss_best_gbps, 2)} | ${fmt(r.ratio, 2)} | ${fmt(r.bf16_qps)} | ${fmt(r.bf16_recall, 4)} |`),
+  '| N | batch | k | ours q/s | ours GB/s | FAISS default q/s | FAISS omp=1 q/s | FAISS best GB/s | ours / FAISS best | bf16 q/s | bf16 recall@k | fp16 q/s | fp16 recall@k | int8 q/s | int8 recall@k |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...results.map((r) =>
+    `| ${r.n} | ${r.batch} | ${r.k} | ${fmt(r.ours_qps)} | ${fmt(r.ours_gbps, 2)} | ${fmt(r.faiss_default_qps)} | ${fmt(r.faiss_omp1_qps)} | ${fmt(r.faiss_best_gbps, 2)} | ${fmt(r.ratio, 2)} ` +
+    `| ${fmt(r.bf16_qps)} | ${fmt(r.bf16_recall, 4)} | ${fmt(r.fp16_qps)} | ${fmt(r.fp16_recall, 4)} | ${fmt(r.int8_qps)} | ${fmt(r.int8_recall, 4)} |`),
 ];
 console.log(lines.join('\n'));
 mkdirSync(dirname(OUT_FILE), { recursive: true });

@@ -1,13 +1,14 @@
-// `realm mips ...`: exact maximum inner product search over raw float32 files (@realm/mips), and a
-// throughput benchmark against FAISS IndexFlatIP run through Debian's /usr/bin/python3.
+// `realm mips ...`: exact maximum inner product search over raw float32 files (@realm/mips), a gRPC
+// shard server for ShardedMipsIndex, and a throughput benchmark against FAISS IndexFlatIP run
+// through Debian's /usr/bin/python3.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, type Command } from 'commander';
-import { ExactMipsIndex, measureSearchThroughput, shutdownMipsWorkers } from '@realm/mips';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { ExactMipsIndex, MipsShardServer, STORAGE_DTYPES, loadIndex, measureSearchThroughput, shutdownMipsWorkers, type StorageDtype } from '@realm/mips';
 import { createRng } from '@realm/tokenizer';
 
 const SYSTEM_PYTHON = '/usr/bin/python3';
@@ -49,6 +50,39 @@ interface SearchOptions {
   k: number;
   threads?: number;
   json?: boolean;
+}
+
+interface ServeOptions {
+  vectors?: string;
+  index?: string;
+  dim?: number;
+  firstId: number;
+  port: number;
+  host: string;
+  threads?: number;
+  storage: StorageDtype;
+  maxK?: number;
+}
+
+function nonNegativeIntegerFlag(flag: string): (raw: string) => number {
+  return (raw) => {
+    const value = Number(raw);
+    if (raw.trim() === '' || !Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`${flag} must be a non-negative integer, got '${raw}'.`);
+    return value;
+  };
+}
+
+/** The shard's index: raw float32 rows (--vectors/--dim) or a saved index file (--index). */
+async function shardIndex(options: ServeOptions): Promise<ExactMipsIndex> {
+  const indexOptions = options.threads === undefined ? {} : { threads: options.threads };
+  if (options.index !== undefined) {
+    if (options.vectors !== undefined || options.dim !== undefined) throw new Error('mips serve: give either --index or --vectors with --dim, not both');
+    return loadIndex(options.index, indexOptions);
+  }
+  if (options.vectors === undefined || options.dim === undefined) throw new Error('mips serve: needs --vectors and --dim (or --index)');
+  const index = new ExactMipsIndex(options.dim, { ...indexOptions, storage: options.storage });
+  index.add(await readRows(options.vectors, options.dim, '--vectors'));
+  return index;
 }
 
 interface BenchOptions {
@@ -124,6 +158,33 @@ export function registerMipsCommands(program: Command): void {
       } finally {
         await shutdownMipsWorkers();
       }
+    });
+  mips
+    .command('serve')
+    .description('Serve one shard (a contiguous range of global ids) over gRPC for ShardedMipsIndex / RemoteMipsShard; stops on SIGINT/SIGTERM')
+    .option('--vectors <file>', 'shard rows, n×dim raw little-endian float32')
+    .option('--dim <d>', 'row dimension (with --vectors)', positiveIntegerFlag('--dim'))
+    .option('--index <file>', 'a saved index (saveIndex / the MIPS file format) instead of --vectors')
+    .option('--first-id <n>', 'global id of the first row', nonNegativeIntegerFlag('--first-id'), 0)
+    .option('--port <p>', 'TCP port (0 picks a free one; the chosen port is printed)', nonNegativeIntegerFlag('--port'), 0)
+    .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .option('--threads <n>', 'worker threads (default: all cores)', positiveIntegerFlag('--threads'))
+    .addOption(new Option('--storage <dtype>', 'row storage for --vectors').choices(STORAGE_DTYPES).default('float32'))
+    .option('--max-k <k>', 'largest k a search may ask for (default 10000)', positiveIntegerFlag('--max-k'))
+    .action(async (options: ServeOptions) => {
+      const index = await shardIndex(options);
+      const server = await MipsShardServer.start(index, {
+        host: options.host, port: options.port, firstId: options.firstId, ...(options.maxK === undefined ? {} : { maxK: options.maxK }),
+      });
+      const ids = index.size === 0 ? 'no ids yet' : `ids ${options.firstId} … ${options.firstId + index.size - 1}`;
+      console.log(`mips shard listening on ${server.address} (dim ${index.dim}, ${index.size} vectors, ${ids}, ${index.options.storage})`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.close();
+      await shutdownMipsWorkers();
+      console.log('mips shard stopped');
     });
   mips
     .command('bench')
