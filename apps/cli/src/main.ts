@@ -10,6 +10,7 @@ import { registerCorpusCommands } from './commands/corpus.js';
 import { registerWorldCommands } from './commands/world.js';
 import { registerMipsCommands } from './commands/mips.js';
 import { registerBertCommands } from './commands/bert.js';
+import { registerPretrainCommands } from './commands/pretrain.js';
 
 export function buildProgram(): Command {
   const program = new Command('realm')
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerWorldCommands(program);
   registerMipsCommands(program);
   registerBertCommands(program);
+  registerPretrainCommands(program);
   return program;
 }
 

@@ -1,0 +1,83 @@
+// Cold start without hand work. REALM's generators need an ICT-trained embedder and its precomputed
+// block_emb before any model exists (realm-spec §1.5, §9.4); here the bootstrap makes them: a fresh
+// REALM model, a time-boxed ICT warm start of its embedder, the result saved as export/initial
+// (where the trainer starts) and published as the first export/tf_hub/<ts> for the refresher.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { orqaBlockExampleFromExample, readTfExamples } from '@realm/data';
+import { createRealmModel, disposeRealmModel, loadRealmExport, RealmTrainer, saveRealmExport, stepRandomSource, trainIct, type IctBlock } from '@realm/model';
+import { createRng } from '@realm/tokenizer';
+import type { PretrainConfig } from './config.js';
+import { loadTokenizer } from './corpus.js';
+import { publishExport } from './exports.js';
+import { newestTimestamp, type RunLayout } from './layout.js';
+import type { ProgramContext } from './program.js';
+
+/**
+ * ORQA's examples.tfr (title ids, block ids, sentence starts) as ICT blocks: the body cut into its
+ * sentences, which ICT needs for its pseudo-queries.
+ */
+export async function loadIctBlocks(path: string): Promise<IctBlock[]> {
+  const blocks: IctBlock[] = [];
+  for await (const { example, index } of readTfExamples(path)) {
+    const block = orqaBlockExampleFromExample(example, `${path} record ${index}`);
+    const starts = block.sentenceStarts;
+    const sentences = starts.map((start, i) => block.tokenIds.slice(start, i + 1 < starts.length ? starts[i + 1] : block.tokenIds.length));
+    blocks.push({ titleIds: block.titleIds, sentences });
+  }
+  return blocks;
+}
+
+/** Where the bootstrap keeps the starting model (the launcher's --bert/--embedder hub handles). */
+export function initialExportDir(layout: RunLayout): string {
+  return join(layout.root, 'export', 'initial');
+}
+
+/**
+ * Makes export/initial and the first tf_hub export if they do not exist yet. Returns false when
+ * there was nothing to do.
+ */
+export async function runBootstrap(layout: RunLayout, config: PretrainConfig, context: ProgramContext): Promise<boolean> {
+  const { log } = context;
+  const initial = initialExportDir(layout);
+  if (existsSync(initial)) {
+    if ((await newestTimestamp(layout.tfHub)) === null) {
+      // Killed between the two publishes: finish the second.
+      const { reader, embedder } = await loadRealmExport(initial);
+      const model = createRealmModel(config.model, stepRandomSource(config.run.seed, 0), { reader, embedder });
+      await publishExport(layout.tfHub, model, 0, config, config.train.keepLatestExports);
+      disposeRealmModel(model);
+      return true;
+    }
+    return false;
+  }
+  log(`bootstrap: no embedder export yet; creating a fresh REALM model and warm-starting its embedder with ICT for ${config.ict.maxSeconds ?? 'all'}s`);
+  const rng = createRng(config.run.seed);
+  const model = createRealmModel(config.model, rng);
+  try {
+    const tokenizer = await loadTokenizer(layout);
+    const blocks = await loadIctBlocks(join(layout.data, 'corpus', 'orqa', 'examples.tfr'));
+    const embedders = model.config.shareEmbedders ? model.queryEmbedder : { query: model.queryEmbedder, block: model.documentEmbedder };
+    const result = await trainIct(embedders, blocks, { ...config.ict, ids: tokenizer.vocab.specialTokenIds() }, rng, (report) => {
+      if (report.step % 5 === 0) log(`bootstrap: ICT step ${report.step}: loss ${report.loss.toFixed(3)}, in-batch accuracy ${report.accuracy.toFixed(2)} after ${report.elapsedSeconds.toFixed(0)}s`);
+    });
+    const tail = (values: number[]): number => values.slice(-5).reduce((a, b) => a + b, 0) / Math.max(1, Math.min(5, values.length));
+    log(`bootstrap: ICT ${result.steps} steps in ${result.seconds.toFixed(1)}s, loss ${result.losses[0]?.toFixed(3)} → ${tail(result.losses).toFixed(3)}, ` +
+      `in-batch accuracy ${tail(result.accuracy).toFixed(2)} (batch ${config.ict.batchSize})`);
+    if (context.signal.aborted) throw new Error('bootstrap: stopped before the initial export was written');
+    await saveRealmExport(initial, model);
+    const ts = await publishExport(layout.tfHub, model, 0, config, config.train.keepLatestExports);
+    log(`bootstrap: initial model → ${initial}; first export ${join(layout.tfHub, String(ts))} (the refresher embeds the corpus with it)`);
+    return true;
+  } finally {
+    disposeRealmModel(model);
+  }
+}
+
+/** A fresh trainer whose model is the bootstrap's initial export. */
+export async function loadInitialModel(layout: RunLayout, config: PretrainConfig): Promise<RealmTrainer> {
+  const { reader, embedder, queryEmbedder } = await loadRealmExport(initialExportDir(layout));
+  const parts = config.model.shareEmbedders ? { reader, embedder } : { reader, embedder: queryEmbedder, documentEmbedder: embedder };
+  const model = createRealmModel(config.model, stepRandomSource(config.run.seed, 1), parts);
+  return new RealmTrainer(model, config.train, stepRandomSource(config.run.seed, 2));
+}

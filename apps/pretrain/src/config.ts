@@ -1,0 +1,187 @@
+// The one configuration of a pre-training run, composed of the packages' own schemas (world,
+// masking, REALM model, REALM training) plus the programs' knobs, with `--a.b=value` overrides.
+// It is saved as <out>/config.json and beside every export, as train_realm.py writes
+// estimator_params.json for the refresher to read.
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { WorldConfigSchema } from '@realm/data';
+import { IctConfigSchema, RealmModelConfigSchema, RealmTrainConfigSchema } from '@realm/model';
+import { MaskingConfigSchema } from '@realm/tokenizer';
+
+/** The example dimensions every program must agree on (realm-spec §5.4: the key mapping is positional). */
+export const PretrainDimsSchema = z
+  .strictObject({
+    querySeqLen: z.int().min(3).default(96).describe('Query length Q with [CLS] and [SEP] (query_seq_len; launcher 96).'),
+    candidateSeqLen: z.int().min(3).default(288).describe('Candidate length C (candidate_seq_len; launcher 288).'),
+    numCandidates: z.int().min(2).default(8).describe('Candidates per query, null document included (num_candidates; 8).'),
+    maxMasks: z.int().min(1).default(10).describe('MLM slots per query (max_masks; launcher 10).'),
+  })
+  .readonly();
+
+export const GeneratorConfigSchema = z
+  .strictObject({
+    host: z.string().default('127.0.0.1').describe('Interface the gRPC servers bind (REALM binds all interfaces; loopback is the safe default).'),
+    trainPort: z.int().min(0).max(65535).default(8888).describe('Port of the train generator (local_launcher.sh 8888).'),
+    evalPort: z.int().min(0).max(65535).default(8889).describe('Port of the eval generator (local_launcher.sh 8889).'),
+    queueSize: z.int().min(1).default(256).describe('Examples buffered per generator; the producer waits while it is full (max_queue_size 1000).'),
+    retrievalBatchSize: z.int().min(1).default(32).describe('Queries embedded and searched together (retrieval_batch_size 64).'),
+    skipDuplicateCandidates: z.boolean().default(true).describe("Skip an example whose retrieved documents share a uid, as REALM does; false keeps the first copy."),
+  })
+  .readonly();
+
+export const RefresherConfigSchema = z
+  .strictObject({
+    keepEncoded: z.int().min(1).default(3).describe('Published indexes kept under export/encoded (refresh_doc_embeds.py keeps 3).'),
+    batchSize: z.int().min(1).default(64).describe('Documents per embedder call while re-embedding (predict_batch_size 256).'),
+    pollMs: z.int().min(100).default(5000).describe('Fallback poll of export/tf_hub when filesystem watch events are lost (REALM busy-polls).'),
+  })
+  .readonly();
+
+export const RunConfigSchema = z
+  .strictObject({
+    seed: z.int().min(0).default(13).describe('Seed of the world, the model initialization, masking and data order.'),
+    backend: z.enum(['auto', 'node-gpu', 'node', 'wasm', 'cpu']).default('auto').describe('TensorFlow.js backend (auto = fastest available).'),
+    steps: z.int().min(1).default(200).describe('Training steps of `pretrain all` (overrides train.numTrainSteps).'),
+  })
+  .readonly();
+
+export const PretrainConfigSchema = z
+  .strictObject({
+    run: RunConfigSchema.prefault({}).describe('Seed, backend and run length.'),
+    world: WorldConfigSchema.prefault({}).describe('The built-in synthetic world the launcher generates (X = its pre-training sentences, Z = its documents).'),
+    dims: PretrainDimsSchema.prefault({}).describe('Example dimensions shared by generators, trainer and refresher.'),
+    masking: MaskingConfigSchema.prefault({}).describe("Query masking: 'salient' (REALM) or the random_token / random_span ablations."),
+    model: RealmModelConfigSchema.prefault({}).describe('Retriever embedder and reader sizes.'),
+    train: RealmTrainConfigSchema.prefault({}).describe('Optimizer, schedule, checkpoint/eval/export cadence.'),
+    ict: IctConfigSchema.prefault({}).describe('ICT warm start of the embedder before the first index exists (bootstrap); maxSeconds bounds it.'),
+    generator: GeneratorConfigSchema.prefault({}).describe('Example generators.'),
+    refresher: RefresherConfigSchema.prefault({}).describe('Document index refresher.'),
+  })
+  .superRefine((config, ctx) => {
+    // The dims appear in three package schemas; they must agree with `dims` or the RPC breaks.
+    const copies: Array<[string, Record<string, unknown>, Array<keyof z.infer<typeof PretrainDimsSchema>>]> = [
+      ['model', config.model, ['querySeqLen', 'candidateSeqLen', 'numCandidates', 'maxMasks']],
+      ['train', config.train, ['querySeqLen', 'candidateSeqLen', 'numCandidates', 'maxMasks']],
+      ['masking', config.masking, ['querySeqLen', 'maxMasks']],
+    ];
+    for (const [section, values, keys] of copies) {
+      for (const key of keys) {
+        if (values[key] !== config.dims[key]) {
+          ctx.addIssue({ code: 'custom', path: [section, key], message: `${section}.${key} = ${String(values[key])} disagrees with dims.${key} = ${config.dims[key]}; set dims.${key} instead` });
+        }
+      }
+    }
+    if (config.train.shareEmbedders !== config.model.shareEmbedders) {
+      ctx.addIssue({ code: 'custom', path: ['train', 'shareEmbedders'], message: 'train.shareEmbedders and model.shareEmbedders must agree' });
+    }
+  })
+  .readonly();
+
+export type PretrainConfig = z.infer<typeof PretrainConfigSchema>;
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+/**
+ * The recipe for this machine (2 CPU cores, tfjs), from a PyTorch prototype that trained REALM on the
+ * built-in world in minutes: 2-layer encoders of width 128, ICT warm start ~30 s, 8 candidates,
+ * batch 16, reader lr 1e-3 with the embedder 10× lower, an index refresh every 20 steps. Sequence
+ * lengths fit the world (queries ≤ 14 wordpieces + [CLS]/[SEP], documents ≤ 62 with the title).
+ */
+export const MACHINE_RECIPE: JsonObject = {
+  run: { steps: 120 },
+  dims: { querySeqLen: 16, candidateSeqLen: 64, numCandidates: 8, maxMasks: 6 },
+  model: {
+    embedder: { hidden_size: 128, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 256, max_position_embeddings: 128 },
+    reader: { hidden_size: 128, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 256, max_position_embeddings: 128 },
+  },
+  train: {
+    learningRate: 1.5e-3,
+    embedderLearningRateMultiplier: 0.1,
+    batchSize: 16,
+    evalBatchSize: 16,
+    numWarmupSteps: 10,
+    saveCheckpointsSteps: 20,
+    evalEverySteps: 20,
+    numEvalSteps: 8,
+    indexRefreshEverySteps: 20,
+    keepCheckpointMax: 3,
+    keepLatestExports: 3,
+    keepBestExports: 2,
+  },
+  ict: { maxSeconds: 30, batchSize: 32, learningRate: 1e-3, numTrainSteps: 60, numWarmupSteps: 5 },
+  generator: { queueSize: 48, retrievalBatchSize: 16 },
+};
+
+/** Deep merge of plain JSON objects; arrays and scalars in `over` replace those in `base`. */
+export function mergeJson(base: JsonObject, over: JsonObject): JsonObject {
+  const out: JsonObject = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] =
+      value !== null && typeof value === 'object' && !Array.isArray(value) && current !== null && typeof current === 'object' && !Array.isArray(current)
+        ? mergeJson(current, value)
+        : value;
+  }
+  return out;
+}
+
+/** Parses one `a.b.c=value` override; the value is JSON when it parses as JSON, else a string. */
+export function parseOverride(text: string): JsonObject {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new Error(`config override '${text}': expected key.path=value`);
+  const path = text.slice(0, eq).replace(/^--/, '').split('.');
+  if (path.some((part) => part === '' || part === '__proto__' || part === 'constructor' || part === 'prototype')) {
+    throw new Error(`config override '${text}': bad key path`);
+  }
+  const raw = text.slice(eq + 1);
+  let value: Json;
+  try {
+    value = JSON.parse(raw) as Json;
+  } catch {
+    value = raw;
+  }
+  return path.reduceRight<Json>((inner, key) => ({ [key]: inner }), value) as JsonObject;
+}
+
+/** Copies `dims` into the package schemas that repeat them (unless they were set explicitly). */
+function propagateDims(input: JsonObject): JsonObject {
+  const dims = PretrainDimsSchema.parse(input.dims ?? {});
+  const fill = (section: string, keys: Array<keyof typeof dims>): JsonObject => {
+    const current = (input[section] ?? {}) as JsonObject;
+    const filled: JsonObject = {};
+    for (const key of keys) filled[key] = dims[key];
+    return { ...filled, ...current };
+  };
+  const all = ['querySeqLen', 'candidateSeqLen', 'numCandidates', 'maxMasks'] as const;
+  const steps = ((input.run ?? {}) as JsonObject).steps;
+  const train = fill('train', [...all]);
+  if (typeof steps === 'number' && train.numTrainSteps === undefined) train.numTrainSteps = steps;
+  const ict = { querySeqLen: dims.querySeqLen, blockSeqLen: dims.candidateSeqLen, ...((input.ict ?? {}) as JsonObject) };
+  return { ...input, model: fill('model', [...all]), train, masking: fill('masking', ['querySeqLen', 'maxMasks']), ict };
+}
+
+/**
+ * The run config: the machine recipe, then `base` (e.g. a saved config.json), then the overrides;
+ * `dims` and `run.steps` are copied into the sections that repeat them. Errors name every bad field.
+ */
+export function buildPretrainConfig(overrides: readonly string[] = [], base: JsonObject = MACHINE_RECIPE): PretrainConfig {
+  let input = base;
+  for (const override of overrides) input = mergeJson(input, parseOverride(override));
+  const result = PretrainConfigSchema.safeParse(propagateDims(input));
+  if (!result.success) throw new Error(`pretrain config: ${z.prettifyError(result.error)}`);
+  return result.data;
+}
+
+/** Reads a saved config.json (exactly as written: no recipe is merged under it). */
+export async function readPretrainConfig(path: string): Promise<PretrainConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`pretrain config ${path}: ${(error as Error).message} (run \`realm pretrain all\` or \`realm pretrain prepare\` first)`, { cause: error });
+  }
+  const result = PretrainConfigSchema.safeParse(JSON.parse(text));
+  if (!result.success) throw new Error(`pretrain config ${path}: ${z.prettifyError(result.error)}`);
+  return result.data;
+}

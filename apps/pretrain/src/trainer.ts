@@ -1,0 +1,223 @@
+// The trainer program: pulls examples from the train generators, trains with RealmTrainer, logs
+// metrics (log/metrics.jsonl + TensorBoard events), checkpoints and resumes, evaluates on the eval
+// generator and exports for the refresher. Ports language/realm/train_realm.py with
+// experiment_utils.run_experiment (train_and_evaluate, exporters) and model.py's metrics.
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeExample, EventFileWriter, realmExampleFromTfExample, type RealmExample } from '@realm/data';
+import { isBetterExport } from '@realm/model';
+import { restoreRealmTrainer, saveRealmCheckpoint, type RealmTrainer } from '@realm/model';
+import type { PretrainConfig } from './config.js';
+import { ExampleStream } from './example-stream.js';
+import { publishExport } from './exports.js';
+import { initialExportDir, loadInitialModel } from './bootstrap.js';
+import type { RunLayout } from './layout.js';
+import type { ProgramContext } from './program.js';
+import { TRAINING_DONE } from './refresher.js';
+import { waitForPath } from './watch.js';
+
+export interface TrainerOptions {
+  trainGenerators: readonly string[];
+  evalGenerators: readonly string[];
+  /** Stop after this global step even if numTrainSteps is larger (tests, fault drills). */
+  stopAtStep?: number;
+}
+
+export interface EvalSummary {
+  step: number;
+  loss: number;
+  retrieval_utility: number;
+  accuracy_with_retrieval: number;
+  accuracy_null_document: number;
+  examples: number;
+}
+
+export interface TrainerSummary {
+  steps: number;
+  resumedFromStep: number;
+  exports: number;
+  lastEval: EvalSummary | null;
+}
+
+const CHECKPOINT_NAME = /^ckpt-([0-9]+)$/;
+
+/** Checkpoint directories (ckpt-<step>) oldest first. */
+export async function listCheckpoints(dir: string): Promise<Array<{ step: number; path: string }>> {
+  if (!existsSync(dir)) return [];
+  return (await readdir(dir))
+    .map((name) => CHECKPOINT_NAME.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ step: Number(m[1]), path: join(dir, m[0]) }))
+    .sort((a, b) => a.step - b.step);
+}
+
+function decodeBatch(serialized: readonly Uint8Array[], config: PretrainConfig): RealmExample[] {
+  return serialized.map((bytes, i) => {
+    try {
+      return realmExampleFromTfExample(decodeExample(bytes), config.dims);
+    } catch (error) {
+      throw new Error(`trainer: example ${i} of the batch: ${(error as Error).message}`, { cause: error });
+    }
+  });
+}
+
+/** Mean staleness of the index behind a batch, in minutes (model.py off_policy_delay_mins). */
+function offPolicyDelayMinutes(batch: readonly RealmExample[], nowSeconds: number): number {
+  const delays = batch.map((e) => (e.exportTimestamp > 0 ? (nowSeconds - e.exportTimestamp) / 60 : 0));
+  return delays.reduce((a, b) => a + b, 0) / Math.max(1, delays.length);
+}
+
+class MetricsLog {
+  private constructor(
+    private readonly path: string,
+    private readonly events: EventFileWriter,
+  ) {}
+
+  static async open(layout: RunLayout): Promise<MetricsLog> {
+    await mkdir(layout.log, { recursive: true });
+    return new MetricsLog(layout.metrics, await EventFileWriter.open(join(layout.root, 'tensorboard')));
+  }
+
+  async write(kind: 'train' | 'eval', step: number, values: Record<string, number>): Promise<void> {
+    await appendFile(this.path, `${JSON.stringify({ kind, step, time: Date.now() / 1000, ...values })}\n`);
+    const prefix = kind === 'eval' ? 'eval/' : '';
+    await this.events.scalars(step, Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}${k}`, v])));
+  }
+
+  close(): Promise<void> {
+    return this.events.close();
+  }
+}
+
+async function evaluate(trainer: RealmTrainer, stream: ExampleStream, config: PretrainConfig): Promise<EvalSummary | null> {
+  const totals = { loss: 0, retrievalUtility: 0, accuracyWithRetrieval: 0, accuracyNullDocument: 0 };
+  let batches = 0;
+  for (let i = 0; i < config.train.numEvalSteps; i++) {
+    const serialized = await stream.take(config.train.evalBatchSize);
+    if (serialized === null) break;
+    const metrics = trainer.evaluate(decodeBatch(serialized, config));
+    for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += metrics[key];
+    batches += 1;
+  }
+  if (batches === 0) return null;
+  return {
+    step: trainer.globalStep,
+    loss: totals.loss / batches,
+    retrieval_utility: totals.retrievalUtility / batches,
+    accuracy_with_retrieval: totals.accuracyWithRetrieval / batches,
+    accuracy_null_document: totals.accuracyNullDocument / batches,
+    examples: batches * config.train.evalBatchSize,
+  };
+}
+
+/** Restores the newest checkpoint, or builds the model from the bootstrap's initial export. */
+async function startTrainer(layout: RunLayout, config: PretrainConfig, context: ProgramContext): Promise<{ trainer: RealmTrainer; resumedFrom: number; bestMetric: number | null }> {
+  const overrides = { numTrainSteps: config.train.numTrainSteps };
+  const checkpoints = await listCheckpoints(layout.checkpoints);
+  for (const checkpoint of checkpoints.reverse()) {
+    try {
+      const { trainer, config: saved } = await restoreRealmTrainer(checkpoint.path, overrides);
+      context.log(`resumed from ${checkpoint.path} (global step ${trainer.globalStep})`);
+      // The best-export threshold survives restarts, so tf_hub_best only ever improves.
+      const best = (saved.extra as { bestMetric?: unknown } | null)?.bestMetric;
+      return { trainer, resumedFrom: trainer.globalStep, bestMetric: typeof best === 'number' ? best : null };
+    } catch (error) {
+      // A checkpoint only appears by rename, so this means corruption: fall back to an older one.
+      context.log(`cannot restore ${checkpoint.path}: ${(error as Error).message}; trying an older checkpoint`);
+    }
+  }
+  const initial = initialExportDir(layout);
+  if (!existsSync(initial)) {
+    context.log(`no checkpoint and no initial export yet; waiting for the bootstrap to publish ${initial}`);
+    if (!(await waitForPath(initial, { signal: context.signal }))) throw new Error('trainer: stopped while waiting for the initial export');
+  }
+  const trainer = await loadInitialModel(layout, config);
+  context.log(`starting from the initial export ${initial} (ICT embedder)`);
+  return { trainer, resumedFrom: 0, bestMetric: null };
+}
+
+/** Runs the trainer to numTrainSteps (or stopAtStep), or until aborted. */
+export async function runTrainer(layout: RunLayout, config: PretrainConfig, options: TrainerOptions, context: ProgramContext): Promise<TrainerSummary> {
+  const { log, signal } = context;
+  const train = config.train;
+  const started = await startTrainer(layout, config, context);
+  const { trainer, resumedFrom } = started;
+  const trainStream = new ExampleStream(options.trainGenerators, { log, signal });
+  const evalStream = new ExampleStream(options.evalGenerators, { log, signal });
+  const metrics = await MetricsLog.open(layout);
+  const lastStep = Math.min(train.numTrainSteps, options.stopAtStep ?? Infinity);
+  let bestMetric = started.bestMetric;
+  let exports = 0;
+  let lastEval: EvalSummary | null = null;
+
+  const checkpoint = async (): Promise<void> => {
+    const dir = join(layout.checkpoints, `ckpt-${trainer.globalStep}`);
+    if (existsSync(dir)) return;
+    await saveRealmCheckpoint(dir, trainer, { bestMetric });
+    const all = await listCheckpoints(layout.checkpoints);
+    for (const old of all.slice(0, Math.max(0, all.length - train.keepCheckpointMax))) await rm(old.path, { recursive: true, force: true });
+    log(`checkpoint ${dir}`);
+  };
+  const exportLatest = async (): Promise<void> => {
+    const ts = await publishExport(layout.tfHub, trainer.model, trainer.globalStep, config, train.keepLatestExports);
+    exports += 1;
+    log(`exported ${join(layout.tfHub, String(ts))} at step ${trainer.globalStep}`);
+  };
+  const runEval = async (): Promise<void> => {
+    const summary = await evaluate(trainer, evalStream, config);
+    if (!summary) return;
+    lastEval = summary;
+    const { step: _step, examples: _examples, ...values } = summary;
+    await metrics.write('eval', trainer.globalStep, values);
+    log(`eval at step ${summary.step}: loss ${summary.loss.toFixed(3)}, retrieval_utility ${summary.retrieval_utility.toFixed(4)}, ` +
+      `accuracy ${summary.accuracy_with_retrieval.toFixed(3)} (null document ${summary.accuracy_null_document.toFixed(3)})`);
+    const metric = train.bestExportMetric === 'loss' ? summary.loss : train.bestExportMetric === 'retrieval_utility' ? summary.retrieval_utility : summary.accuracy_with_retrieval;
+    if (isBetterExport(train.bestExportMetric, bestMetric, metric)) {
+      bestMetric = metric;
+      const ts = await publishExport(layout.tfHubBest, trainer.model, trainer.globalStep, config, train.keepBestExports);
+      log(`new best ${train.bestExportMetric} ${metric.toFixed(4)}: exported ${join(layout.tfHubBest, String(ts))}`);
+    }
+  };
+
+  try {
+    log(`training from step ${trainer.globalStep} to ${lastStep} (batch ${train.batchSize}), generators ${options.trainGenerators.join(',')}`);
+    while (trainer.globalStep < lastStep && !signal.aborted) {
+      const serialized = await trainStream.take(train.batchSize);
+      if (serialized === null) break;
+      const batch = decodeBatch(serialized, config);
+      const started = Date.now();
+      const step = trainer.step(batch);
+      const values = {
+        loss: step.loss,
+        retrieval_utility: step.retrievalUtility,
+        accuracy_with_retrieval: step.accuracyWithRetrieval,
+        accuracy_null_document: step.accuracyNullDocument,
+        learning_rate: step.learningRate,
+        global_norm: step.globalNorm,
+        off_policy_delay_mins: offPolicyDelayMinutes(batch, Date.now() / 1000),
+        step_seconds: (Date.now() - started) / 1000,
+      };
+      await metrics.write('train', trainer.globalStep, values);
+      const at = trainer.globalStep;
+      if (at % 10 === 0) log(`step ${at}: loss ${step.loss.toFixed(3)}, retrieval_utility ${step.retrievalUtility.toFixed(4)}, ${values.step_seconds.toFixed(2)}s/step`);
+      if (at % train.saveCheckpointsSteps === 0) await checkpoint();
+      if (at % train.indexRefreshEverySteps === 0 && at < lastStep) await exportLatest();
+      if (at % train.evalEverySteps === 0 && at < lastStep) await runEval();
+    }
+    if (trainer.globalStep >= lastStep) {
+      await checkpoint();
+      await exportLatest();
+      await runEval();
+      if (trainer.globalStep >= train.numTrainSteps) await writeFile(join(layout.root, TRAINING_DONE), `${trainer.globalStep}\n`);
+    }
+    const summary: TrainerSummary = { steps: trainer.globalStep, resumedFromStep: resumedFrom, exports, lastEval };
+    await writeFile(join(layout.log, 'trainer-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    return summary;
+  } finally {
+    trainStream.close();
+    evalStream.close();
+    await metrics.close();
+    trainer.dispose();
+  }
+}
