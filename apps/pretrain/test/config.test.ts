@@ -30,6 +30,15 @@ describe('config overrides', () => {
     expect(config.train.clipNorm).toBe(1.0);
   });
 
+  test('the machine recipe trains its embedders without dropout and keeps the ICT rate up until maxSeconds', () => {
+    // With dropout a random-init embedder's scores are noise and ICT stays at chance (see ict.test.ts).
+    const config = buildPretrainConfig();
+    expect(config.ict.dropoutInTraining).toBe(false);
+    expect(config.train.embedderDropoutInTraining).toBe(false);
+    // The decay must not reach 0 before the time box ends (~10 ICT steps/s at most on this machine).
+    expect(config.ict.numTrainSteps).toBeGreaterThan(10 * (config.ict.maxSeconds ?? 0));
+  });
+
   test('a dims copy set apart from dims is an error naming both fields', () => {
     expect(() => buildPretrainConfig(['model.maxMasks=3'])).toThrow('model.maxMasks = 3 disagrees with dims.maxMasks = 6; set dims.maxMasks instead');
   });

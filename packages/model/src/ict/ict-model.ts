@@ -3,8 +3,9 @@
 // own block (the diagonal) as the label. Ports language/orqa/models/ict_model.py model_fn
 // (non-TPU branch: labels = range(batch)).
 import * as tf from '@tensorflow/tfjs-core';
-import { embedProjected, type BertModel, type ForwardOptions } from '@realm/bert';
+import { embedProjected, type BertInputs, type BertModel, type ForwardOptions } from '@realm/bert';
 import type { BertInputs as FlatBertInputs } from '@realm/data';
+import { trimTrailingPadding } from '../padding.js';
 import type { IctBatch } from './examples.js';
 
 /** The two encoders; the same model twice when shared (ORQA's released ICT module). */
@@ -18,13 +19,14 @@ export function ictEncoders(embedders: BertModel | IctEncoders): IctEncoders {
   return 'query' in embedders ? embedders : { query: embedders, block: embedders };
 }
 
-function tensorInputs(inputs: FlatBertInputs, rows: number): { inputIds: tf.Tensor2D; inputMask: tf.Tensor2D; tokenTypeIds: tf.Tensor2D } {
+/** The flat inputs as [rows, length] tensors without the batch's all-padding tail (exact; see padding.ts). Call inside tf.tidy. */
+function tensorInputs(inputs: FlatBertInputs, rows: number): BertInputs {
   const length = inputs.tokenIds.length / rows;
-  return {
+  return trimTrailingPadding({
     inputIds: tf.tensor2d(inputs.tokenIds, [rows, length], 'int32'),
     inputMask: tf.tensor2d(inputs.mask, [rows, length], 'int32'),
     tokenTypeIds: tf.tensor2d(inputs.segmentIds, [rows, length], 'int32'),
-  };
+  });
 }
 
 /** In-batch retrieval logits [B, B]: row i scores query i against every block of the batch. Owned by the caller. */

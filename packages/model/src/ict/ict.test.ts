@@ -119,6 +119,21 @@ describe('ICT objective', () => {
     expect(recall.recall.get(1)!).toBeGreaterThan(3 / 24);
   });
 
+  test('from random init, embedder dropout swamps the in-batch scores (why the CPU recipe trains ICT without it)', () => {
+    // A 128-d LayerNormed projection, as REALM's: a score spans ±128. At BERT's init every input
+    // embeds to nearly the same vector, so without dropout the loss is chance (log B); dropout
+    // alone moves the scores by several nats, which is what kept ICT at chance on the built-in world.
+    const config = BertConfigSchema.parse({ vocab_size: VOCAB, hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 16 });
+    const model = createBertModel(config, { rng: createRng(21), heads: { projection: { size: 128 } } });
+    owned.push(model);
+    const B = 16;
+    const batch = sampleIctBatch(syntheticBlocks(24, 7), B, createRng(4), { querySeqLen: 4, blockSeqLen: 12, maskRate: 0.9, ids: IDS });
+    const lossOf = (training: boolean): number =>
+      tf.tidy(() => ictLoss(ictLogits({ query: model, block: model }, batch, { training, rng: createRng(5) })).dataSync()[0]);
+    expect(Math.abs(lossOf(false) - Math.log(B))).toBeLessThan(0.05);
+    expect(lossOf(true)).toBeGreaterThan(Math.log(B) + 2);
+  });
+
   test('defaults follow ORQA', () => {
     expect(IctConfigSchema.parse({})).toMatchObject({ querySeqLen: 64, blockSeqLen: 288, maskRate: 0.9, batchSize: 4096, learningRate: 1e-4, numTrainSteps: 100000 });
   });

@@ -19,6 +19,8 @@ export interface IctStepReport {
   /** In-batch accuracy of this batch (argmax = own block), before the update. */
   accuracy: number;
   learningRate: number;
+  /** Global L2 norm of the gradients before clipping. */
+  globalNorm: number;
   elapsedSeconds: number;
 }
 
@@ -88,6 +90,7 @@ export async function trainIct(
           loss: value.dataSync()[0],
           accuracy: correct.reduce((a, b) => a + b, 0) / correct.length,
           learningRate: update.learningRate,
+          globalNorm: update.globalNorm,
           elapsedSeconds: elapsed(),
         };
         losses.push(report.loss);

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { embedProjected, type BertModel } from '@realm/bert';
 import type { BertInputs as FlatBertInputs } from '@realm/data';
+import { trimTrailingPadding } from '../padding.js';
 import type { RealmModel } from './realm-model.js';
 
 /** Row-major int32 inputs of `batch` sequences of `seqLen` tokens. */
@@ -26,11 +27,11 @@ export function projectionSize(embedder: BertModel): number {
 /** Embeds flat inputs with `embedder` in inference mode: [batch, P] row-major. */
 function embedFlat(embedder: BertModel, inputs: FlatBertInputs, batch: number, seqLen: number): Float32Array {
   const output = tf.tidy(() =>
-    embedProjected(embedder, {
+    embedProjected(embedder, trimTrailingPadding({
       inputIds: tf.tensor2d(inputs.tokenIds, [batch, seqLen], 'int32'),
       inputMask: tf.tensor2d(inputs.mask, [batch, seqLen], 'int32'),
       tokenTypeIds: tf.tensor2d(inputs.segmentIds, [batch, seqLen], 'int32'),
-    }),
+    })),
   );
   try {
     return output.dataSync() as Float32Array;
@@ -85,11 +86,11 @@ export async function embedDocumentBatches(
     });
     pending = [];
     const output = tf.tidy(() =>
-      embedProjected(embedder, {
+      embedProjected(embedder, trimTrailingPadding({
         inputIds: tf.tensor2d(flat.tokenIds, [n, seqLen], 'int32'),
         inputMask: tf.tensor2d(flat.mask, [n, seqLen], 'int32'),
         tokenTypeIds: tf.tensor2d(flat.segmentIds, [n, seqLen], 'int32'),
-      }),
+      })),
     );
     try {
       chunks.push((await output.data()) as Float32Array);

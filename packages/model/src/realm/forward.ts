@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { bertForward, embedProjected, maskedLmLogits, type RandomSource } from '@realm/bert';
 import type { RealmExample } from '@realm/data';
 import { disposeRealmBatch, stackRealmBatch, type RealmBatchTensors } from './batch.js';
+import { trimTrailingPadding } from '../padding.js';
 import type { RealmModel } from './realm-model.js';
 
 /** Dropout on (training) or off; `rng` seeds every dropout mask when training. */
@@ -45,10 +46,11 @@ export function realmForwardTensors(model: RealmModel, inputs: RealmBatchTensors
     // Retrieve.
     // ==============================
     // [B, P]
-    const queryEmbeddings = embedProjected(model.queryEmbedder, inputs.queryInputs, embedderOptions);
+    // Every BERT call skips the batch's all-padding tail columns (exact; see padding.ts).
+    const queryEmbeddings = embedProjected(model.queryEmbedder, trimTrailingPadding(inputs.queryInputs), embedderOptions);
     const P = queryEmbeddings.shape[1];
     // [B·K, P]: all candidates in one batched call
-    const flatCandidateEmbeddings = embedProjected(model.documentEmbedder, inputs.candidateInputs, embedderOptions);
+    const flatCandidateEmbeddings = embedProjected(model.documentEmbedder, trimTrailingPadding(inputs.candidateInputs), embedderOptions);
     // [B, K, P]
     const candidateEmbeddings = tf.reshape(flatCandidateEmbeddings, [B, K, P]) as tf.Tensor3D;
     // [B, K]: einsum("BD,BND->BN") as a batched matmul [B, 1, P] × [B, P, K]
@@ -61,8 +63,8 @@ export function realmForwardTensors(model: RealmModel, inputs: RealmBatchTensors
     // ==============================
     // [B·K, M]: the same positions for every candidate (they address the query part of each joint input)
     const flatPositions = tf.reshape(tf.tile(tf.expandDims(inputs.mlmPositions, 1), [1, K, 1]), [B * K, M]) as tf.Tensor2D;
-    // [B·K, Q+C, H]
-    const { sequenceOutput } = bertForward(model.reader, inputs.jointInputs, readerOptions);
+    // [B·K, ≤ Q+C, H]: the positions address the query part, which the trim never cuts
+    const { sequenceOutput } = bertForward(model.reader, trimTrailingPadding(inputs.jointInputs), readerOptions);
     // [B·K, M, V]
     const flatMlmLogits = maskedLmLogits(model.reader, sequenceOutput, flatPositions);
     // [B, K, M, V]
