@@ -105,7 +105,7 @@ export function registerDemoCommand(program: Command): void {
         vocab_size: tokenizer.vocab.size,
         wall_seconds: Number(((Date.now() - started) / 1000).toFixed(2)),
       };
-      log(`done in ${summary.wall_seconds}s (pre-training, fine-tuning and \`realm ask\` arrive with the next packages)`);
+      log(`done in ${summary.wall_seconds}s; next: \`realm pretrain all --out DIR\` trains REALM on this world (docs/results.md)`);
       if (options.json) console.log(JSON.stringify(summary));
     });
 }
