@@ -2,10 +2,10 @@
 // artifacts: model.json (GraphDef JSON + weights manifest + signature) and ≤ 4 MiB binary shards,
 // loadable by @tensorflow/tfjs-converter's loadGraphModel with no realm-ts code. Counterpart of
 // tensorflowjs_converter's tf_saved_model → tfjs_graph_model output (write_weights.py sharding).
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeDirectoryAtomically } from '@realm/data';
 import { z } from 'zod';
 import { bertConfigToJson } from './config.js';
 import { buildBertGraph, GRAPH_OUTPUTS, type BertGraph, type GraphOutputName } from './graph/bert-graph.js';
@@ -151,24 +151,10 @@ export async function exportBertGraphModel(dir: string, model: BertModel, option
   const options = parseOptions(optionsInput);
   if (existsSync(dir) && !options.overwrite) throw new Error(`${dir} already exists (pass overwrite to replace it)`);
   const { modelJson, shards } = await bertGraphModelArtifacts(model, options);
-  await mkdir(dirname(dir), { recursive: true });
-  const temp = join(dirname(dir), `.${basename(dir)}.tmp-${randomUUID()}`);
-  try {
-    await mkdir(temp);
+  await writeDirectoryAtomically(dir, async (temp) => {
     for (const { path, bytes } of shards) await writeFile(join(temp, path), bytes);
     await writeFile(join(temp, GRAPH_MODEL_JSON), JSON.stringify(modelJson));
-    if (existsSync(dir)) {
-      const old = join(dirname(dir), `.${basename(dir)}.old-${randomUUID()}`);
-      await rename(dir, old);
-      await rename(temp, dir);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(temp, dir);
-    }
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true });
-    throw error;
-  }
+  });
   return {
     dir,
     files: [GRAPH_MODEL_JSON, ...shards.map((s) => s.path)],

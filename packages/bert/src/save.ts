@@ -1,11 +1,10 @@
 // Saving BERT: our model directory (TF checkpoint + bert_config.json + config.json, written
 // atomically) and TF-checkpoint export under the names Python code expects (google-research/bert's
 // bert/…, cls/…; or a REALM/ORQA embedder hub nesting). The checkpoint bytes come from @realm/data.
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { writeCheckpoint, type TensorToWrite } from '@realm/data';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeCheckpoint, writeDirectoryAtomically, type TensorToWrite } from '@realm/data';
 import { z } from 'zod';
 import { BertConfigSchema, BertHeadsSchema, bertConfigToJson, parseBertConfig } from './config.js';
 import { loadBertFromTfCheckpoint } from './load.js';
@@ -78,26 +77,12 @@ export async function exportTfCheckpoint(prefix: string, model: BertModel, layou
  */
 export async function saveBertModel(dir: string, model: BertModel, options: { overwrite?: boolean } = {}): Promise<void> {
   if (existsSync(dir) && !options.overwrite) throw new Error(`${dir} already exists (pass overwrite to replace it)`);
-  await mkdir(dirname(dir), { recursive: true });
-  const temp = join(dirname(dir), `.${basename(dir)}.tmp-${randomUUID()}`);
-  try {
-    await mkdir(temp);
+  await writeDirectoryAtomically(dir, async (temp) => {
     await writeCheckpoint(join(temp, MODEL_FILES.checkpoint), await canonicalTensors(model));
     await writeFile(join(temp, MODEL_FILES.bertConfig), bertConfigToJson(model.config));
     const saved: SavedModelConfig = { format: 'realm-ts/bert', formatVersion: 1, bert: model.config, heads: model.heads };
     await writeFile(join(temp, MODEL_FILES.config), `${JSON.stringify(saved, null, 2)}\n`);
-    if (existsSync(dir)) {
-      const old = join(dirname(dir), `.${basename(dir)}.old-${randomUUID()}`);
-      await rename(dir, old);
-      await rename(temp, dir);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(temp, dir);
-    }
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true });
-    throw error;
-  }
+  });
 }
 
 /** Reads a model directory's config.json and checks bert_config.json agrees with it. */

@@ -20,3 +20,4 @@ export async function storageFor(location: string): Promise<Storage> {
   gcs ??= GcsObjectStore.create().then((store) => new ObjectStoreStorage(store));
   return gcs;
 }
+export { writeDirectoryAtomically } from './replace-directory.js';

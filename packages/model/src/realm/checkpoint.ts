@@ -2,12 +2,10 @@
 // the AdamW slots, global_step and the dropout seed, plus config.json beside it, written to a temp
 // sibling directory and renamed into place. The counterpart of the Estimator's model.ckpt-N files
 // (language/common/utils/experiment_utils.py) and its params.json.
-import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { CheckpointReader, writeCheckpoint, type TensorToWrite } from '@realm/data';
+import { CheckpointReader, writeCheckpoint, writeDirectoryAtomically, type TensorToWrite } from '@realm/data';
 import { z } from 'zod';
 import { GLOBAL_STEP_NAME } from '../optimizer.js';
 import { RealmModelConfigSchema, type RealmModelConfig } from './config.js';
@@ -62,26 +60,8 @@ async function toWritable(name: string, tensor: tf.Tensor): Promise<TensorToWrit
   return { dtype: 'float32', shape: tensor.shape, data: (await tensor.data()) as Float32Array };
 }
 
-/** Runs `write` on a fresh temp sibling of `dir`, then renames it to `dir` (replacing an old one); on failure the temp is removed. */
-export async function writeDirectoryAtomically(dir: string, write: (temp: string) => Promise<void>): Promise<void> {
-  await mkdir(dirname(dir), { recursive: true });
-  const temp = join(dirname(dir), `.${basename(dir)}.tmp-${randomUUID()}`);
-  try {
-    await mkdir(temp);
-    await write(temp);
-    if (existsSync(dir)) {
-      const old = join(dirname(dir), `.${basename(dir)}.old-${randomUUID()}`);
-      await rename(dir, old);
-      await rename(temp, dir);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(temp, dir);
-    }
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true });
-    throw error;
-  }
-}
+/** Atomic directory replacement lives in @realm/data; re-exported here for existing callers. */
+export { writeDirectoryAtomically };
 
 /**
  * Saves the trainer's whole state to directory `dir`: realm.ckpt.{index,data-00000-of-00001} and
