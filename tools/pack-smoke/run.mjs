@@ -3,7 +3,10 @@
 // them, installs the tarballs into a clean project outside the repository (the way a user would get
 // them) and runs a smoke script there. Exits non-zero on any failure.
 //
-//   node tools/pack-smoke/run.mjs [--package @realm/mips] [--script tools/pack-smoke/mips-smoke.mjs] [--keep]
+//   node tools/pack-smoke/run.mjs [--package @realm/mips] [--script tools/pack-smoke/mips-smoke.mjs]
+//     [--extra registry-pkg@version,...] [--keep]
+// --extra installs registry packages the smoke script itself needs (e.g. a tfjs backend for
+// @realm/model, whose tfjs-core is a peer dependency the application chooses).
 //
 // The script runs with the temporary project as its working directory, so bare imports resolve
 // only to the installed tarballs and their registry dependencies, never to the workspace sources.
@@ -70,6 +73,7 @@ function buildOrder(root, packages) {
 const packageName = argument('package', '@realm/mips');
 const script = resolve(argument('script', join(REPO, 'tools', 'pack-smoke', `${packageName.replace(/^@realm\//, '')}-smoke.mjs`)));
 const keep = process.argv.includes('--keep');
+const extra = process.argv.includes('--extra') ? argument('extra', '').split(',').filter(Boolean) : [];
 if (!existsSync(script)) throw new Error(`smoke script ${script} not found (give one with --script)`);
 
 const packages = workspacePackages();
@@ -95,7 +99,7 @@ try {
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'realm-pack-smoke', version: '0.0.0', private: true, type: 'module' }, null, 2)}\n`);
   step(`clean project ${project} (outside the repository, "type": "module")`);
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs], project);
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs, ...extra], project);
 
   copyFileSync(script, join(project, 'smoke.mjs'));
   run(process.execPath, ['smoke.mjs'], project);
