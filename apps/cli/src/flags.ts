@@ -17,3 +17,19 @@ export function numberFlag(flag: string): (raw: string) => number {
     return value;
   };
 }
+
+export function positiveIntegerFlag(flag: string): (raw: string) => number {
+  return (raw) => {
+    const value = Number(raw);
+    if (raw.trim() === '' || !Number.isInteger(value) || value <= 0) throw new InvalidArgumentError(`${flag} must be a positive integer, got '${raw}'.`);
+    return value;
+  };
+}
+
+export function nonNegativeIntegerFlag(flag: string): (raw: string) => number {
+  return (raw) => {
+    const value = Number(raw);
+    if (raw.trim() === '' || !Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`${flag} must be a non-negative integer, got '${raw}'.`);
+    return value;
+  };
+}

@@ -12,17 +12,12 @@ import {
   retrievalLogProbs,
   spanMarginalLogProbs,
 } from './losses.js';
+import { logSoftmax, logSumExp } from '../test/plain-math.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-// Plain-JS references, independent of tfjs.
-const logSumExp = (xs: number[]): number => {
-  const max = Math.max(...xs);
-  return max + Math.log(xs.reduce((sum, x) => sum + Math.exp(x - max), 0));
-};
-const logSoftmax = (xs: number[]): number[] => xs.map((x) => x - logSumExp(xs));
 
 // B = 2 queries, K = 2 candidates (0 = null document), M = 3 masks, V = 4 wordpieces.
 const SCORES = [

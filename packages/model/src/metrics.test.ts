@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { computeRealmLoss } from './losses.js';
+import { logSoftmax } from '../test/plain-math.js';
 import {
   computeRealmMetrics,
   marginalPredictions,
@@ -16,11 +17,6 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const logSumExp = (xs: number[]): number => {
-  const max = Math.max(...xs);
-  return max + Math.log(xs.reduce((sum, x) => sum + Math.exp(x - max), 0));
-};
-const logSoftmax = (xs: number[]): number[] => xs.map((x) => x - logSumExp(xs));
 
 // B = 1, K = 2 (0 = null), M = 3, V = 3; retrieval puts 0.8 on the retrieved document. Masks 0 and 1:
 // the null reader is wrong, the retrieved one sure of the target. Mask 2 (padding in MASK): the null

@@ -7,20 +7,13 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { nonNegativeIntegerFlag, positiveIntegerFlag } from '../flags.js';
 import { ExactMipsIndex, MipsShardServer, STORAGE_DTYPES, loadIndex, measureSearchThroughput, shutdownMipsWorkers, type StorageDtype } from '@realm/mips';
 import { createRng } from '@realm/tokenizer';
 
 const SYSTEM_PYTHON = '/usr/bin/python3';
 const FAISS_BENCH_SCRIPT = fileURLToPath(new URL('../../../../tools/bench/mips/faiss_bench.py', import.meta.url));
-
-function positiveIntegerFlag(flag: string): (raw: string) => number {
-  return (raw) => {
-    const value = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(value) || value <= 0) throw new InvalidArgumentError(`${flag} must be a positive integer, got '${raw}'.`);
-    return value;
-  };
-}
 
 /** Reads a raw little-endian float32 file of rows `dim` wide; the error names the file. */
 async function readRows(path: string, dim: number, flag: string): Promise<Float32Array> {
@@ -62,14 +55,6 @@ interface ServeOptions {
   threads?: number;
   storage: StorageDtype;
   maxK?: number;
-}
-
-function nonNegativeIntegerFlag(flag: string): (raw: string) => number {
-  return (raw) => {
-    const value = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`${flag} must be a non-negative integer, got '${raw}'.`);
-    return value;
-  };
 }
 
 /** The shard's index: raw float32 rows (--vectors/--dim) or a saved index file (--index). */

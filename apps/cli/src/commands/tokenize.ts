@@ -2,21 +2,14 @@
 // Reads the vocab file here (the tokenizer package does no I/O) and streams stdin with readline.
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { positiveIntegerFlag } from '../flags.js';
 import { FullTokenizer, Vocab } from '@realm/tokenizer';
 
 interface TokenizeOptions {
   vocab: string;
   cased?: boolean;
   maxCharsPerWord?: number;
-}
-
-function positiveIntegerFlag(flag: string): (raw: string) => number {
-  return (raw) => {
-    const value = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(value) || value <= 0) throw new InvalidArgumentError(`${flag} must be a positive integer, got '${raw}'.`);
-    return value;
-  };
 }
 
 async function loadVocab(path: string): Promise<Vocab> {
