@@ -7,3 +7,4 @@ export * from './candidates.js';
 export * from './config.js';
 export * from './realm/index.js';
 export * from './ict/index.js';
+export * from './orqa/index.js';
