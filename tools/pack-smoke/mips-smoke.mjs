@@ -18,6 +18,13 @@ assert.deepEqual(Array.from(ids), [2, 1, 3, 0, 2, 3]);
 assert.deepEqual(Array.from(scores), [3, 2, 1.5, 1, 1, 0.5]);
 console.log('calling-thread search: ids', Array.from(ids));
 
+// The install step builds the native kernel (this machine kind has g++); 'auto' must pick it.
+assert.ok(index.kernelName.startsWith('native-'), `kernel is ${index.kernelName}: the install-time native build did not load`);
+console.log(`kernel: ${index.kernelName}`);
+const wasmIndex = new ExactMipsIndex(2, { threads: 1, kernel: 'wasm' });
+wasmIndex.add(new Float32Array([1, 0, 0, 1, 1, 1, 0.5, 0.5]));
+assert.deepEqual(Array.from((await wasmIndex.search(new Float32Array([1, 2, 1, 0]), 3)).ids), [2, 1, 3, 0, 2, 3]);
+
 // Worker threads: row i = (i, 1) for i < 1000, query (1, 0) → ids 999, 998, 997.
 const rows = new Float32Array(2000);
 for (let i = 0; i < 1000; i++) rows.set([i, 1], 2 * i);

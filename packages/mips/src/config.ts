@@ -1,6 +1,7 @@
 // Tuning knobs of the exact CPU index. Defaults were chosen by tools/bench/mips on a 2-core machine.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { NATIVE_SIMD_LEVELS, SIMD_ENV_VAR } from './native-kernel.js';
 import { STORAGE_DTYPES } from './storage.js';
 
 export const ExactMipsOptionsSchema = z
@@ -10,7 +11,7 @@ export const ExactMipsOptionsSchema = z
       .int()
       .min(1)
       .default(() => availableParallelism())
-      .describe('Worker threads that split the rows of a search; 1 scans on the calling thread'),
+      .describe('Threads that split the rows of a search (native threads for the native kernel, worker threads otherwise); 1 scans on the calling thread'),
     minParallelWork: z
       .number()
       .int()
@@ -24,9 +25,19 @@ export const ExactMipsOptionsSchema = z
       .default(2048)
       .describe('Rows scanned per cache block (2048×128 float32 = 1 MB) while every query tile passes over them'),
     kernel: z
-      .enum(['auto', 'js'])
+      .enum(['auto', 'native', 'wasm', 'js'])
       .default('auto')
-      .describe("'auto' uses the WebAssembly SIMD kernels when the runtime has them; 'js' forces the plain JS kernels"),
+      .describe(
+        "'auto' uses the native C++ kernel (built at install, float32 storage) when it loaded, else the WebAssembly SIMD kernels; " +
+          "'native' requires the addon (an error otherwise); 'wasm' forces the WebAssembly kernels (plain JS where wasm SIMD is missing); 'js' forces the plain JS kernels",
+      ),
+    simd: z
+      .enum(['auto', ...NATIVE_SIMD_LEVELS])
+      .default('auto')
+      .describe(
+        `SIMD level of the native kernel: 'auto' takes the best this CPU has (capped by the ${SIMD_ENV_VAR} environment variable when set); ` +
+          'an explicit level must be supported by the CPU. Ignored by the WebAssembly and JS kernels',
+      ),
     storage: z
       .enum(STORAGE_DTYPES)
       .default('float32')

@@ -1,6 +1,7 @@
 // ExactMipsIndex: faiss IndexFlatIP / REALM's BruteForceRetriever (retrieval.py) — exhaustive inner
-// product search over float32 rows, streamed in cache blocks with a fused top-k, split across
-// worker threads that share the rows through SharedArrayBuffer chunks.
+// product search over float32 rows, streamed in cache blocks with a fused top-k: by the native C++
+// kernel on native threads when it is built, otherwise by WebAssembly/JS kernels on worker threads
+// that share the rows through SharedArrayBuffer chunks.
 import { ChunkedMatrix, splitRows, type MatrixSnapshot, type RowData } from './chunked-matrix.js';
 import { checkStorable } from './storage.js';
 import { ExactMipsOptionsSchema, type ExactMipsOptions, type ExactMipsOptionsInput } from './config.js';
@@ -9,12 +10,32 @@ import { runScanJob, type ScanJob } from './scan-job.js';
 import { TopK } from './topk.js';
 import type { MipsIndex, SearchResult } from './types.js';
 import { checkDim, checkId, checkK, checkMatrix } from './validate.js';
+import { nativeKernelAvailable, nativeKernelStatus, nativeSearch, resolveSimdLevel, type NativeSimdLevel } from './native-kernel.js';
 import { scratchSlotBytes } from './wasm-kernel.js';
 import { sharedScanPool } from './worker-pool.js';
+
+/** Which scan kernel an index runs: the native addon at a SIMD level, WebAssembly SIMD, or plain JS. */
+export type MipsKernelName = `native-${NativeSimdLevel}` | 'wasm-simd' | 'js';
+
+/** The native SIMD level to use, or null for the wasm/JS kernels; throws when 'native' cannot be honoured. */
+function chooseNativeLevel(options: ExactMipsOptions): NativeSimdLevel | null {
+  if (options.kernel === 'wasm' || options.kernel === 'js') return null;
+  if (options.storage !== 'float32') {
+    if (options.kernel === 'native') throw new Error(`kernel 'native' supports float32 storage only, not ${options.storage} (use kernel 'auto' or 'wasm')`);
+    return null;
+  }
+  if (!nativeKernelAvailable()) {
+    if (options.kernel === 'native') throw new Error(`kernel 'native' requested but ${nativeKernelStatus()}`);
+    return null;
+  }
+  return resolveSimdLevel(options.simd);
+}
 
 export class ExactMipsIndex implements MipsIndex {
   readonly options: ExactMipsOptions;
   private matrix: ChunkedMatrix;
+  /** SIMD level of the native kernel, or null when searches run on the wasm/JS kernels. */
+  private readonly nativeLevel: NativeSimdLevel | null;
 
   constructor(
     readonly dim: number,
@@ -22,13 +43,24 @@ export class ExactMipsIndex implements MipsIndex {
   ) {
     checkDim(dim);
     this.options = ExactMipsOptionsSchema.parse(options);
+    this.nativeLevel = chooseNativeLevel(this.options);
     this.matrix = this.emptyMatrix();
   }
 
-  /** Storage with one kernel scratch slot per thread that may scan it (main thread + workers). */
+  /** The kernel searches run on, e.g. 'native-avx512', 'wasm-simd' or 'js' (for logs and benches). */
+  get kernelName(): MipsKernelName {
+    if (this.nativeLevel !== null) return `native-${this.nativeLevel}`;
+    return this.matrix.wasm ? 'wasm-simd' : 'js';
+  }
+
+  /**
+   * Storage: plain SharedArrayBuffer chunks for the native and JS kernels; wasm memories with one
+   * kernel scratch slot per thread that may scan them (main thread + workers) for the wasm kernels.
+   */
   private emptyMatrix(): ChunkedMatrix {
     const { threads, chunkRows, blockRows, kernel, storage } = this.options;
-    return new ChunkedMatrix(this.dim, chunkRows, kernel === 'js' ? 0 : (threads + 1) * scratchSlotBytes(this.dim, blockRows, storage), storage);
+    const plain = kernel === 'js' || this.nativeLevel !== null;
+    return new ChunkedMatrix(this.dim, chunkRows, plain ? 0 : (threads + 1) * scratchSlotBytes(this.dim, blockRows, storage), storage);
   }
 
   /**
@@ -104,10 +136,19 @@ export class ExactMipsIndex implements MipsIndex {
     const numQueries = checkMatrix('search', 'queries', queries, this.dim);
     const snapshot = this.matrix.snapshot();
     const work = numQueries * snapshot.size * this.dim;
-    if (this.options.threads > 1 && snapshot.size > 1 && work >= this.options.minParallelWork) {
-      return this.searchParallel(snapshot, queries.slice(), numQueries, k);
-    }
+    const parallel = this.options.threads > 1 && snapshot.size > 1 && work >= this.options.minParallelWork;
+    if (this.nativeLevel !== null) return this.searchNative(snapshot, queries, k, parallel ? this.options.threads : 1, this.nativeLevel);
+    if (parallel) return this.searchParallel(snapshot, queries.slice(), numQueries, k);
     return this.searchLocal(snapshot, queries, k);
+  }
+
+  /**
+   * One addon call over every chunk: threads > 1 runs on native threads off the event loop (the
+   * addon copies the queries and keeps the chunks alive), 1 runs on the calling thread.
+   */
+  private async searchNative(snapshot: MatrixSnapshot, queries: Float32Array, k: number, threads: number, level: NativeSimdLevel): Promise<SearchResult> {
+    const chunks = snapshot.chunks.map((chunk) => ({ rows: (chunk.data as Float32Array).subarray(0, chunk.rows * this.dim), firstId: chunk.firstId }));
+    return nativeSearch(queries, this.dim, k, chunks, threads, level);
   }
 
   private searchLocal(snapshot: MatrixSnapshot, queries: Float32Array, k: number): SearchResult {

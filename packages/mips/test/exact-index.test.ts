@@ -4,10 +4,10 @@ import { expectSameResult, naiveSearch, randomMatrix, rows } from './reference.j
 
 afterAll(() => shutdownMipsWorkers());
 
-const SINGLE: ExactMipsOptionsInput = { threads: 1 };
+const SINGLE: ExactMipsOptionsInput = { threads: 1, kernel: 'wasm' };
 // Workers forced on small data: 3 threads so a split lands mid-chunk, tiny chunks and blocks so
 // every range crosses chunk and block boundaries.
-const WORKERS: ExactMipsOptionsInput = { threads: 3, minParallelWork: 0, chunkRows: 37, blockRows: 16 };
+const WORKERS: ExactMipsOptionsInput = { threads: 3, minParallelWork: 0, chunkRows: 37, blockRows: 16, kernel: 'wasm' };
 
 describe.each([
   ['wasm, single thread, d=19', SINGLE, 19],
@@ -111,7 +111,7 @@ test('replaceAll during in-flight searches: started searches finish on the old m
   const oldRows = randomMatrix(11, 400, dim);
   const newRows = randomMatrix(12, 250, dim);
   const queries = randomMatrix(13, 6, dim);
-  for (const options of [SINGLE, WORKERS, { ...WORKERS, kernel: 'js' as const }]) {
+  for (const options of [SINGLE, WORKERS, { ...WORKERS, kernel: 'js' as const }, { ...WORKERS, kernel: 'auto' as const }]) {
     const index = new ExactMipsIndex(dim, options);
     index.add(oldRows);
     const inFlight = [index.search(queries, 5), index.search(queries.subarray(0, dim), 3)];

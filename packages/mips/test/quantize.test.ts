@@ -131,7 +131,7 @@ test.each([16, 19, 35])('wasm widen kernels (dim %i) give scores bit-identical t
   const f16 = float16ToFloat32(float32ToFloat16(vectors));
   const q8 = quantizeInt8Rows(vectors, dim);
   for (const [storage, decoded] of [['float16', f16], ['int8', dequantizeInt8Rows(q8.values, q8.scales, dim)]] as const) {
-    const reference = new ExactMipsIndex(dim, { threads: 1 });
+    const reference = new ExactMipsIndex(dim, { threads: 1, kernel: 'wasm' });
     reference.add(decoded);
     for (const options of [{ threads: 1 }, { threads: 2, minParallelWork: 0, chunkRows: 40, blockRows: 11 }]) {
       const index = new ExactMipsIndex(dim, { ...options, storage });

@@ -36,13 +36,23 @@ function toRows(flat: Float32Array | Int32Array, k: number): (number | null)[][]
   return out;
 }
 
+/** The scan kernels `--kernel` accepts (ExactMipsOptions.kernel). */
+const KERNELS = ['auto', 'native', 'wasm', 'js'] as const;
+type KernelChoice = (typeof KERNELS)[number];
+
 interface SearchOptions {
   vectors: string;
   queries: string;
   dim: number;
   k: number;
   threads?: number;
+  kernel: KernelChoice;
   json?: boolean;
+}
+
+/** Index options from --threads / --kernel. */
+function exactOptions(options: { threads?: number; kernel: KernelChoice }): { threads?: number; kernel: KernelChoice } {
+  return options.threads === undefined ? { kernel: options.kernel } : { threads: options.threads, kernel: options.kernel };
 }
 
 interface ServeOptions {
@@ -78,6 +88,7 @@ interface BenchOptions {
   seed: number;
   minSeconds: number;
   threads?: number;
+  kernel: KernelChoice;
   json?: boolean;
 }
 
@@ -124,12 +135,15 @@ export function registerMipsCommands(program: Command): void {
     .requiredOption('--queries <file>', 'query rows, m×dim float32')
     .requiredOption('--dim <d>', 'row dimension', positiveIntegerFlag('--dim'))
     .requiredOption('--k <k>', 'results per query', positiveIntegerFlag('--k'))
-    .option('--threads <n>', 'worker threads (default: all cores)', positiveIntegerFlag('--threads'))
+    .option('--threads <n>', 'search threads (default: all cores)', positiveIntegerFlag('--threads'))
+    .addOption(new Option('--kernel <kernel>', 'scan kernel: auto = native C++ when built, else WebAssembly').choices(KERNELS).default('auto'))
     .option('--json', 'print {"ids": [[...]], "scores": [[...]]} (padding: id -1, score null)')
     .action(async (options: SearchOptions) => {
       const vectors = await readRows(options.vectors, options.dim, '--vectors');
       const queries = await readRows(options.queries, options.dim, '--queries');
-      const index = new ExactMipsIndex(options.dim, options.threads === undefined ? {} : { threads: options.threads });
+      const index = new ExactMipsIndex(options.dim, exactOptions(options));
+      // stderr and only without --json, whose output (stdout and an empty stderr) stays machine-clean.
+      if (!options.json) console.error(`mips search: kernel ${index.kernelName}`);
       index.add(vectors);
       try {
         const { scores, ids } = await index.search(queries, options.k);
@@ -180,12 +194,14 @@ export function registerMipsCommands(program: Command): void {
     .requiredOption('--k <k>', 'results per query', positiveIntegerFlag('--k'))
     .option('--seed <n>', 'data seed', (raw) => Number(raw), 0)
     .option('--min-seconds <s>', 'minimum timed seconds per measurement', (raw) => Number(raw), 1)
-    .option('--threads <n>', 'worker threads for ours (default: all cores)', positiveIntegerFlag('--threads'))
+    .option('--threads <n>', 'search threads for ours (default: all cores)', positiveIntegerFlag('--threads'))
+    .addOption(new Option('--kernel <kernel>', 'our scan kernel: auto = native C++ when built, else WebAssembly').choices(KERNELS).default('auto'))
     .option('--json', 'end with one JSON line {"ours_qps","faiss_qps","ratio"}')
     .action(async (options: BenchOptions) => {
       const vectors = randomRows(options.seed, options.n, options.dim);
       const queries = randomRows(options.seed + 1, options.batch, options.dim);
-      const index = new ExactMipsIndex(options.dim, options.threads === undefined ? {} : { threads: options.threads });
+      const index = new ExactMipsIndex(options.dim, exactOptions(options));
+      const kernel = index.kernelName;
       index.add(vectors);
       let ours: number;
       try {
@@ -197,7 +213,7 @@ export function registerMipsCommands(program: Command): void {
       const faiss = faissQps(vectors, queries, options);
       const ratio = faiss === null ? null : ours / faiss;
       console.log(
-        `mips bench: n=${options.n} dim=${options.dim} batch=${options.batch} k=${options.k}: ours ${ours.toFixed(1)} q/s, ` +
+        `mips bench: n=${options.n} dim=${options.dim} batch=${options.batch} k=${options.k}: ours (${kernel}) ${ours.toFixed(1)} q/s, ` +
           `faiss ${faiss === null ? 'n/a' : `${faiss.toFixed(1)} q/s`}, ratio ${ratio === null ? 'n/a' : ratio.toFixed(2)}`,
       );
       if (options.json) console.log(JSON.stringify({ ours_qps: ours, faiss_qps: faiss, ratio }));
