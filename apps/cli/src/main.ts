@@ -11,6 +11,9 @@ import { registerWorldCommands } from './commands/world.js';
 import { registerMipsCommands } from './commands/mips.js';
 import { registerBertCommands } from './commands/bert.js';
 import { registerPretrainCommands } from './commands/pretrain.js';
+import { registerFinetuneOrqaCommands } from './commands/finetune-orqa.js';
+import { registerAskCommand } from './commands/ask.js';
+import { registerIndexCommands } from './commands/kb-index.js';
 
 export function buildProgram(): Command {
   const program = new Command('realm')
@@ -27,6 +30,9 @@ export function buildProgram(): Command {
   registerMipsCommands(program);
   registerBertCommands(program);
   registerPretrainCommands(program);
+  registerFinetuneOrqaCommands(program);
+  registerAskCommand(program);
+  registerIndexCommands(program);
   return program;
 }
 

@@ -1,9 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { realmIdentityConfig } from './identity.js';
 import { expectWasmMatchesCpu, wasmAllocations } from '../../test/compare.js';
 import { initBackends } from '../../test/setup-backends.js';
 
-beforeAll(initBackends);
+// The sharing Identity is opt-in (REALM_EXPERIMENTAL_WASM_KERNELS): install it for these tests only.
+let stockIdentity: tf.KernelConfig | undefined;
+beforeAll(async () => {
+  await initBackends();
+  stockIdentity = tf.getKernel('Identity', 'wasm');
+  if (stockIdentity) tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel(realmIdentityConfig);
+});
+afterAll(() => {
+  tf.unregisterKernel('Identity', 'wasm');
+  if (stockIdentity) tf.registerKernel(stockIdentity);
+});
 
 describe('realm Identity on wasm', () => {
   test('clone shares the buffer instead of copying, and each handle outlives the other', async () => {

@@ -7,8 +7,17 @@ import { realmIdentityConfig } from './identity.js';
 import { realmSumConfig } from './sum.js';
 import { realmTransposeConfig } from './transpose.js';
 
-/** Every kernel realm-ts registers on the wasm backend (Sum and Transpose, which wrap the stock kernels, are added at registration). */
-export const REALM_WASM_KERNELS: readonly KernelConfig[] = [realmBatchMatMulConfig, realmUnsortedSegmentSumConfig, realmIdentityConfig];
+/**
+ * Every kernel realm-ts registers on the wasm backend (Sum and Transpose, which wrap the stock
+ * kernels, are added at registration). The buffer-sharing Identity (`realmIdentityConfig`) is not
+ * registered: together with the Transpose wrapper and BatchMatMul it gave ORQA's span head
+ * gradients that differed between identical calls and then turned NaN (found 2026-11-25); the
+ * stock copying Identity is used until that is understood.
+ */
+export const REALM_WASM_KERNELS: readonly KernelConfig[] = [realmBatchMatMulConfig, realmUnsortedSegmentSumConfig];
+
+/** The buffer-sharing Identity, opt-in only (see REALM_WASM_KERNELS). */
+export const REALM_EXPERIMENTAL_WASM_KERNELS: readonly KernelConfig[] = [realmIdentityConfig];
 
 /** Kernels that wrap the stock wasm kernel of the same name (falling back to it outside their fast path). */
 const WRAPPERS: ReadonlyArray<{ kernelName: string; wrap: (stock: KernelConfig) => KernelConfig }> = [

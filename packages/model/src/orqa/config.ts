@@ -39,6 +39,11 @@ export const OrqaConfigSchema = z
       .default('substring')
       .describe("Which retrieved blocks count as correct: 'substring' = ORQA's HasAnswer op, 'normalized' = DPR-style token match, 'regex' = CuratedTREC patterns."),
     learningRate: z.number().positive().default(1e-5).describe('Peak learning rate (learning_rate 1e-5).'),
+    questionEmbedderLearningRateMultiplier: z
+      .number()
+      .min(0)
+      .default(1)
+      .describe("Scales the rate of the question encoder (and a trained document embedder); 1 = ORQA (one rate for everything). A young reader's noisy gradients can wreck a small pre-trained retriever at high rates."),
     batchSize: z
       .int()
       .min(1)

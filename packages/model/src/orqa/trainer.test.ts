@@ -172,3 +172,18 @@ describe('OrqaTrainer', () => {
     for (const p of [a, b]) for (const m of [p.questionEmbedder, p.reader]) m.variables.forEach((v) => v.dispose());
   });
 });
+
+describe('questionEmbedderLearningRateMultiplier', () => {
+  test('0 freezes the question encoder while the reader and span head still move', async () => {
+    const model = worldModel(5, { questionEmbedderLearningRateMultiplier: 0, numWarmupSteps: 0 });
+    const trainer = new OrqaTrainer(model, worldIndex(createRng(99)), new WorldBlocks(), createRng(6));
+    const snapshot = (name: string): Float32Array => trainer.trainedVariables.get(name)!.dataSync() as Float32Array;
+    const encoderBefore = snapshot('embedder/bert/encoder/layer_0/output/dense/kernel');
+    const readerBefore = snapshot('reader/module/bert/encoder/layer_0/output/dense/kernel');
+    await trainer.step([worldExample(0), worldExample(1)]);
+    expect(snapshot('embedder/bert/encoder/layer_0/output/dense/kernel')).toEqual(encoderBefore);
+    expect(snapshot('reader/module/bert/encoder/layer_0/output/dense/kernel')).not.toEqual(readerBefore);
+    trainer.dispose();
+    disposeOrqaModel(model);
+  });
+});

@@ -10,7 +10,7 @@ import { createLinearWarmupDecay, type LearningRateSchedule } from '../schedule.
 import { resolveOrqaWarmupSteps } from './config.js';
 import { orqaForward, prepareOrqaBatch, type OrqaBlockSource, type OrqaExample, type OrqaRetrievalIndex, type PreparedOrqaBatch } from './forward.js';
 import { orqaLoss } from './losses.js';
-import { orqaVariables, type OrqaModel } from './orqa-model.js';
+import { ORQA_VARIABLE_PREFIXES, orqaVariables, type OrqaModel } from './orqa-model.js';
 import { evaluateOrqa, type OrqaEvaluatedQuestion } from './predict.js';
 
 /** Metrics of one training step (the batch's, before the update). */
@@ -84,6 +84,10 @@ export class OrqaTrainer {
       epsilon: config.adamEpsilon,
       excludeFromWeightDecay: config.excludeFromWeightDecay,
       clipNorm: config.clipNorm,
+      learningRateMultipliers: [
+        { prefix: ORQA_VARIABLE_PREFIXES.questionEmbedder, multiplier: config.questionEmbedderLearningRateMultiplier },
+        { prefix: ORQA_VARIABLE_PREFIXES.documentEmbedder, multiplier: config.questionEmbedderLearningRateMultiplier },
+      ],
     });
     this.dropoutSeed = drawSeed(rng);
   }
