@@ -1,7 +1,7 @@
 // @realm/mips: exact maximum inner product search for REALM's document index. Re-exports only.
 export type { MipsIndex, SearchResult } from './types.js';
 export { ExactMipsIndex, type MipsKernelName } from './exact-index.js';
-export { NATIVE_SIMD_LEVELS, SIMD_ENV_VAR, nativeKernelAvailable, nativeKernelStatus, nativeSimdLevels, type NativeSimdLevel } from './native-kernel.js';
+export { NATIVE_ENV_VAR, NATIVE_SIMD_LEVELS, SIMD_ENV_VAR, nativeKernelAvailable, nativeKernelStatus, nativeSimdLevels, type NativeSimdLevel } from './native-kernel.js';
 export { ExactMipsOptionsSchema, type ExactMipsOptions, type ExactMipsOptionsInput } from './config.js';
 export { MIPS_FORMAT_MAGIC, MIPS_FORMAT_VERSION, MIPS_HEADER_BYTES, decodeIndex, encodeIndex, type DecodedIndex, type MipsDtype } from './format.js';
 export { shutdownMipsWorkers } from './worker-pool.js';

@@ -1,11 +1,12 @@
 // The native kernel (every SIMD level this CPU runs) and the WebAssembly kernel must both equal the
 // naive triple loop: ties (lower id wins), k > N, k = N, N = 0, one query, several chunks, odd
 // dimensions and batch sizes that are not multiples of any register tile, on one and several threads.
+import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, test } from 'vitest';
 import { expectSameResult, naiveSearch, randomMatrix, rows } from '../test/reference.js';
 import { ExactMipsIndex } from './exact-index.js';
 import { type ExactMipsOptionsInput } from './config.js';
-import { NATIVE_ADDON_PATH, nativeKernelAvailable, nativeKernelStatus, nativeSearch, nativeSimdLevels, resolveSimdLevel, SIMD_ENV_VAR } from './native-kernel.js';
+import { nativeKernelAvailable, nativeKernelStatus, nativeSearch, nativeSimdLevels, resolveSimdLevel, SIMD_ENV_VAR } from './native-kernel.js';
 import { shutdownMipsWorkers } from './worker-pool.js';
 
 afterAll(() => shutdownMipsWorkers());
@@ -136,7 +137,26 @@ describe.skipIf(!available)('native addon entry point', () => {
   });
 });
 
-test.skipIf(available)('without the addon, kernel native fails with the load error and auto falls back to wasm', () => {
-  expect(() => new ExactMipsIndex(4, { kernel: 'native' })).toThrow(`kernel 'native' requested but ${NATIVE_ADDON_PATH} did not load`);
-  expect(new ExactMipsIndex(4).kernelName).toBe('wasm-simd');
+test('without the addon (REALM_MIPS_NATIVE=off), kernel native fails with the reason and auto falls back to wasm with the same results', () => {
+  // The addon loads once per process, so the fallback runs in a child process with it turned off.
+  const script = `
+    const { ExactMipsIndex } = await import('@realm/mips');
+    let message = '';
+    try { new ExactMipsIndex(2, { kernel: 'native' }); } catch (error) { message = error.message; }
+    const index = new ExactMipsIndex(2, { threads: 1 });
+    index.add(new Float32Array([1, 0, 0, 1, 1, 1, 0.5, 0.5]));
+    const { ids, scores } = await index.search(new Float32Array([1, 2, 1, 0]), 3);
+    console.log(JSON.stringify({ message, kernel: index.kernelName, ids: Array.from(ids), scores: Array.from(scores) }));
+  `;
+  const child = spawnSync(process.execPath, ['--conditions=@realm/source', '--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...process.env, REALM_MIPS_NATIVE: 'off' },
+    encoding: 'utf8',
+  });
+  expect(child.stderr).not.toContain('Error');
+  const result = JSON.parse(child.stdout.trim().split('\n').at(-1) as string);
+  expect(result.message).toContain("kernel 'native' requested but the native addon is turned off by REALM_MIPS_NATIVE=off");
+  expect(result.kernel).toBe('wasm-simd');
+  // query (1, 2): scores 1, 2, 3, 1.5; query (1, 0): 1, 0, 1, 0.5 (ids 0 and 2 tie: 0 first)
+  expect(result.ids).toEqual([2, 1, 3, 0, 2, 3]);
+  expect(result.scores).toEqual([3, 2, 1.5, 1, 1, 0.5]);
 });

@@ -30,10 +30,17 @@ interface NativeAddon {
 /** Where native/build.mjs puts the binary; one level above both src/ and dist/. */
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../native/build/Release/realm_mips.node', import.meta.url));
 
+/** Environment variable that turns the native addon off (REALM_MIPS_NATIVE=off): the WASM kernels are used. */
+export const NATIVE_ENV_VAR = 'REALM_MIPS_NATIVE';
+
 let loaded: { addon: NativeAddon | null; reason: string } | undefined;
 
 function load(): { addon: NativeAddon | null; reason: string } {
   if (loaded !== undefined) return loaded;
+  if (process.env[NATIVE_ENV_VAR] === 'off') {
+    loaded = { addon: null, reason: `the native addon is turned off by ${NATIVE_ENV_VAR}=off` };
+    return loaded;
+  }
   try {
     const addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
     loaded = { addon, reason: 'loaded' };
