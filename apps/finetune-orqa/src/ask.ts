@@ -3,22 +3,12 @@
 // orqa_model.get_predictor's single-question use (language/orqa/predict/*).
 import { predictOrqa } from '@realm/model';
 import { orqaExample } from './blocks.js';
-import { answerCharSpan } from './evaluate.js';
+import { answerCharSpan, type AnswerEvidence } from './evaluate.js';
 import type { LoadedQaSystem } from './model-io.js';
 
-export interface AskAnswer {
+export interface AskAnswer extends AnswerEvidence {
   question: string;
   answer: string;
-  block_id: number;
-  block_rank: number;
-  block_title: string;
-  block_text: string;
-  /** [start, end) character offsets of the answer in block_text. */
-  answer_start: number;
-  answer_end: number;
-  score: number;
-  reader_score: number;
-  retrieval_score: number;
 }
 
 /** Answers one question with a loaded model and knowledge base. */

@@ -17,10 +17,8 @@ import {
 import { orqaExample, type QaItem, type TokenizedBlocks } from './blocks.js';
 
 /** One line of a predictions file: `question` and `prediction` are what `realm qa score` reads. */
-export interface PredictionRecord {
-  question: string;
-  prediction: string;
-  answers: readonly string[];
+/** The evidence behind a predicted answer: its block, where the span is, and the scores. */
+export interface AnswerEvidence {
   block_id: number;
   block_rank: number;
   block_title: string;
@@ -31,6 +29,12 @@ export interface PredictionRecord {
   score: number;
   reader_score: number;
   retrieval_score: number;
+}
+
+export interface PredictionRecord extends AnswerEvidence {
+  question: string;
+  prediction: string;
+  answers: readonly string[];
   exact_match: boolean;
   official_exact_match: boolean;
   reader_oracle: boolean;
