@@ -2,8 +2,7 @@
 // span and scores (a predictions JSONL that `realm qa score` reads), and the summary metrics (EM,
 // official EM, reader oracle, recall@k). Ports orqa_experiment.py's EVAL/PREDICT loop around
 // orqa_model.compute_eval_metrics and get_predictions.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { storageFor } from '@realm/data';
 import {
   evaluateOrqa,
   summarizeOrqaEval,
@@ -103,10 +102,14 @@ export async function evaluateQuestions(model: OrqaModel, index: OrqaRetrievalIn
   return { summary: summarizeOrqaEval(evaluated, model.config.recallAtK), records };
 }
 
-/** Writes predictions as JSON lines (one object per question, file order). */
+/** Writes `text` to a local path or gs:// URI atomically (Storage.write: temp + rename). */
+export async function writeTextAtomically(path: string, text: string): Promise<void> {
+  await (await storageFor(path)).write(path, text);
+}
+
+/** Writes predictions as JSON lines (one object per question, file order), atomically. */
 export async function writePredictions(path: string, records: readonly PredictionRecord[]): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  await writeTextAtomically(path, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
 }
 
 /** A one-line human summary: EM, official EM, reader oracle and recall@k. */

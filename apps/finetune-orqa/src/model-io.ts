@@ -4,7 +4,8 @@
 // and loading a fine-tuned model together with its knowledge base. Ports orqa_model.py's
 // initialisation from retriever_module_path / reader_module_path (REALM → ORQA hand-off).
 import { join } from 'node:path';
-import { disposeBertModel, loadBertModel, type BertModel } from '@realm/bert';
+import * as tf from '@tensorflow/tfjs-core';
+import { disposeBertModel, loadBertModel, modelFromTensors, type BertModel } from '@realm/bert';
 import { createRealmModel, embedDocumentBatches, loadOrqaModel, loadRealmExport, REALM_EXPORT_DIRS, type OrqaModel, type OrqaModelFile } from '@realm/model';
 import type { ExactMipsIndex } from '@realm/mips';
 import { FullTokenizer, packCandidate, type Rng } from '@realm/tokenizer';
@@ -75,16 +76,16 @@ export async function partsFromScratch(runDir: string, rng: Rng, options: { docu
   const run = await readPretrainRun(runDir, false);
   const model = createRealmModel(run.config.model, rng);
   const embedder = model.queryEmbedder;
+  // The baseline's one embedder serves questions and blocks alike; a separate document embedder is not used.
+  if (model.documentEmbedder !== embedder) disposeBertModel(model.documentEmbedder);
   const tokenizer = FullTokenizer.fromVocabText(run.vocabText, { doLowerCase: run.doLowerCase });
   const vectors = await embedBlocks(embedder, tokenizer, run.blocks, run.documentSeqLen);
   const dim = embedder.heads.projection!.size;
   let documentEmbedder: BertModel | undefined;
   if (options.documentEmbedderCopy) {
-    // An identical, separately trained copy: clone the variables.
-    const copy = createRealmModel({ ...run.config.model, shareEmbedders: true }, rng);
-    disposeBertModel(copy.reader);
-    for (const [name, variable] of copy.queryEmbedder.variables) variable.assign(embedder.variables.get(name)!);
-    documentEmbedder = copy.queryEmbedder;
+    // An identical, separately trained copy: cloned variables (modelFromTensors takes ownership of the clones).
+    const clones = new Map([...embedder.variables].map(([name, variable]) => [name, tf.clone(variable) as tf.Tensor]));
+    documentEmbedder = modelFromTensors(embedder.config, embedder.heads, clones);
   }
   return {
     questionEmbedder: embedder,

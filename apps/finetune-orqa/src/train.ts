@@ -3,17 +3,17 @@
 // it. Ports orqa_experiment.py's train_and_evaluate with BestExporter on exact match; the optional
 // index refresh re-embeds the corpus in-process, as REALM's refresher does during pre-training.
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createOrqaModel, disposeOrqaModel, OrqaTrainer, saveOrqaModel, stepRandomSource, type OrqaEvalSummary, type OrqaModel, type OrqaStepMetrics } from '@realm/model';
 import type { ExactMipsIndex } from '@realm/mips';
 import { prepareRun, type ProgramContext } from '@realm/pretrain';
 import { setupOrqaBackend } from './backend.js';
-import { createRng, FullTokenizer, type Rng } from '@realm/tokenizer';
+import { createRng, FullTokenizer, shuffleInPlace, type Rng } from '@realm/tokenizer';
 import { orqaExample, TokenizedBlocks, type QaItem } from './blocks.js';
 import { buildFinetuneConfig, type FinetuneConfig } from './config.js';
 import { worldQaSplit } from './datasets.js';
-import { evaluateQuestions, formatSummary, writePredictions, type EvaluationResult } from './evaluate.js';
+import { evaluateQuestions, formatSummary, writePredictions, writeTextAtomically, type EvaluationResult } from './evaluate.js';
 import { knowledgeBaseIndex, publishKnowledgeBase } from './knowledge-base.js';
 import { finetuneLayout } from './layout.js';
 import { embedBlocks, loadQaSystem, partsFromPretrainRun, partsFromScratch, type InitialOrqaParts } from './model-io.js';
@@ -40,14 +40,9 @@ export interface FinetuneResult {
   wall_seconds: number;
 }
 
-/** Fisher–Yates shuffle driven by `rng`. */
+/** A shuffled copy of `items` (Fisher–Yates driven by `rng`). */
 export function shuffled<T>(items: readonly T[], rng: Rng): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
+  return shuffleInPlace(rng, [...items]);
 }
 
 /** Endless batches of `size` over epochs, each epoch freshly shuffled (the last short batch is dropped, as drop_remainder). */
@@ -113,7 +108,7 @@ export async function runFinetune(options: FinetuneOptions, context: ProgramCont
   const test = worldQaSplit(world, 'test');
   const resolved = { finetune: config, init: options.init, data: options.data ?? null, world, questions: { train: train.length, dev: dev.length, test: test.length } };
   await mkdir(dirname(layout.metrics), { recursive: true });
-  await writeFile(layout.config, `${JSON.stringify(resolved, null, 2)}\n`);
+  await writeTextAtomically(layout.config, `${JSON.stringify(resolved, null, 2)}\n`);
   context.log(`${train.length} training questions, ${dev.length} dev, ${test.length} test; ${config.orqa.numTrainSteps} steps of ${config.orqa.batchSize}`);
 
   const evaluate = (split: string, items: readonly QaItem[]): Promise<EvaluationResult> =>
@@ -126,17 +121,26 @@ export async function runFinetune(options: FinetuneOptions, context: ProgramCont
   const log = (record: object): Promise<void> => appendFile(layout.metrics, `${JSON.stringify(record)}\n`);
 
   let best: { step: number; metric: number; summary: OrqaEvalSummary } | null = null;
+  // Step count at which the index was last re-embedded: a refresh before evaluating step n makes
+  // the cadence refresh at the top of the next iteration (also n) redundant.
+  let refreshedAt = 0;
   const batches = epochBatches(train.map((item) => orqaExample(tokenizer, item)), config.orqa.batchSize, rng);
   const totalSteps = config.orqa.numTrainSteps;
   try {
     for (let step = 0; step < totalSteps && !context.signal.aborted; step++) {
-      if (config.run.refreshIndex && step > 0 && step % config.run.refreshEverySteps === 0) indexVectors = await refreshIndex(model, blocks, index, config);
+      if (config.run.refreshIndex && step > 0 && step % config.run.refreshEverySteps === 0 && refreshedAt !== step) {
+        indexVectors = await refreshIndex(model, blocks, index, config);
+        refreshedAt = step;
+      }
       const metrics = await trainer.step(batches.next().value as ReturnType<typeof orqaExample>[]);
       hooks.onStep?.(metrics, totalSteps);
       await log({ kind: 'step', ...metrics });
       const done = step + 1;
       if (done % config.run.evalEverySteps !== 0 && done !== totalSteps) continue;
-      if (config.run.refreshIndex) indexVectors = await refreshIndex(model, blocks, index, config);
+      if (config.run.refreshIndex && refreshedAt !== done) {
+        indexVectors = await refreshIndex(model, blocks, index, config);
+        refreshedAt = done;
+      }
       const { summary } = await evaluate('dev', dev);
       await log({ kind: 'eval', split: 'dev', step: done, ...summary });
       const metric = metricOf(summary, config);
@@ -180,7 +184,7 @@ export async function runFinetune(options: FinetuneOptions, context: ProgramCont
       dev_exact_match: metricOf(devResult.summary, config),
       wall_seconds: (Date.now() - started) / 1000,
     };
-    await writeFile(layout.results, `${JSON.stringify({ ...result, bestStep: best.step, dev: devResult.summary, test: testResult.summary }, null, 2)}\n`);
+    await writeTextAtomically(layout.results, `${JSON.stringify({ ...result, bestStep: best.step, dev: devResult.summary, test: testResult.summary }, null, 2)}\n`);
     return result;
   } finally {
     disposeOrqaModel(system.model);

@@ -25,7 +25,7 @@ export function programContext(name: string, options: { signal?: AbortSignal; lo
 }
 
 /** Activates the configured tfjs backend (with gradients registered) and logs the choice. */
-export async function setupTfjs(backend: 'auto' | BackendName, context: ProgramContext): Promise<BackendName> {
+export async function setupTfjs(backend: 'auto' | BackendName, context: Pick<ProgramContext, 'log'>): Promise<BackendName> {
   const selected = await selectBackend({ preferred: backend === 'auto' ? undefined : backend, log: (line) => context.log(line.replace(/^realm: /, '')) });
   return selected.name;
 }
