@@ -2,7 +2,7 @@
 // (apps/finetune-orqa) and evaluation on the built-in world or the real NQ-open / WebQuestions /
 // CuratedTREC files. Flags only; the work is in @realm/finetune-orqa.
 import type { Command } from 'commander';
-import { integerFlag } from '../flags.js';
+import { configOverrides, integerFlag } from '../flags.js';
 import { startProgress, type Progress } from '../progress.js';
 
 type FinetuneModule = typeof import('@realm/finetune-orqa');
@@ -12,16 +12,6 @@ type PretrainModule = typeof import('@realm/pretrain');
 async function modules(): Promise<{ f: FinetuneModule; p: PretrainModule }> {
   const [f, p] = await Promise.all([import('@realm/finetune-orqa'), import('@realm/pretrain')]);
   return { f, p };
-}
-
-/** Collects `--a.b=value` config overrides from the arguments commander left unparsed. */
-function configOverrides(command: Command): string[] {
-  const overrides: string[] = [];
-  for (const arg of command.args) {
-    if (!/^--[A-Za-z][\w]*(\.[\w]+)+=/.test(arg)) throw new Error(`finetune-orqa: unexpected argument '${arg}' (config overrides look like --orqa.learningRate=1e-3)`);
-    overrides.push(arg.slice(2));
-  }
-  return overrides;
 }
 
 /** A progress bar per evaluation split (stderr). */
@@ -85,7 +75,7 @@ export function registerFinetuneOrqaCommands(program: Command): void {
     .action(async (options: TrainOptions, command: Command) => {
       const { f, p } = await modules();
       if (f.parseDatasetName(options.dataset) !== 'world') throw new Error(`--dataset ${options.dataset}: training is supported on the built-in world only (nq, wq and ct are for \`finetune-orqa eval\`)`);
-      const overrides = configOverrides(command);
+      const overrides = configOverrides(command, 'finetune-orqa', '--orqa.learningRate=1e-3');
       if (options.steps !== undefined) overrides.push(`orqa.numTrainSteps=${options.steps}`);
       if (options.refreshIndex) overrides.push('run.refreshIndex=true');
       const context = p.programContext('finetune-orqa');

@@ -2,7 +2,7 @@
 // built-in world; `generator`, `refresher`, `trainer` and `bootstrap` are the programs it starts
 // (local_launcher.sh gen-train/gen-eval, refresh, train). Flags only; the work is in @realm/pretrain.
 import type { Command } from 'commander';
-import { integerFlag, numberFlag } from '../flags.js';
+import { configOverrides, integerFlag, numberFlag } from '../flags.js';
 import { startProgress, type Progress } from '../progress.js';
 
 type PretrainModule = typeof import('@realm/pretrain');
@@ -10,16 +10,6 @@ type PretrainModule = typeof import('@realm/pretrain');
 /** Loaded on use: the programs pull in tfjs, which the other subcommands do not need. */
 async function pretrainModule(): Promise<PretrainModule> {
   return import('@realm/pretrain');
-}
-
-/** Collects `--a.b=value` config overrides from the arguments commander left unparsed. */
-function configOverrides(command: Command): string[] {
-  const overrides: string[] = [];
-  for (const arg of command.args) {
-    if (!/^--[A-Za-z][\w]*(\.[\w]+)+=/.test(arg)) throw new Error(`pretrain: unexpected argument '${arg}' (config overrides look like --train.batchSize=16)`);
-    overrides.push(arg.slice(2));
-  }
-  return overrides;
 }
 
 function parseAddresses(flag: string): (raw: string) => string[] {
@@ -61,7 +51,7 @@ export function registerPretrainCommands(program: Command): void {
     .addHelpText('after', '\nAny config field can be set with --section.field=value, e.g. --train.batchSize=8 --ict.maxSeconds=10 (see config.json of a run).')
     .action(async (options: { out: string; steps?: number; masking?: string; ictSeconds?: number; refresh: boolean; json?: boolean }, command: Command) => {
       const m = await pretrainModule();
-      const overrides = configOverrides(command);
+      const overrides = configOverrides(command, 'pretrain', '--train.batchSize=16');
       if (options.steps !== undefined) overrides.push(`run.steps=${options.steps}`);
       if (options.masking !== undefined) overrides.push(`masking.strategy=${JSON.stringify(options.masking)}`);
       if (options.ictSeconds !== undefined) overrides.push(`ict.maxSeconds=${options.ictSeconds}`);
@@ -82,7 +72,7 @@ export function registerPretrainCommands(program: Command): void {
     .allowExcessArguments()
     .action(async (options: { out: string }, command: Command) => {
       const m = await pretrainModule();
-      const { layout } = await m.prepareRun(options.out, configOverrides(command), m.programContext('prepare'));
+      const { layout } = await m.prepareRun(options.out, configOverrides(command, 'pretrain', '--train.batchSize=16'), m.programContext('prepare'));
       console.log(layout.config);
     });
 
