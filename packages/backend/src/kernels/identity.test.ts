@@ -4,7 +4,7 @@ import { realmIdentityConfig } from './identity.js';
 import { expectWasmMatchesCpu, wasmAllocations } from '../../test/compare.js';
 import { initBackends } from '../../test/setup-backends.js';
 
-// The sharing Identity is opt-in (REALM_EXPERIMENTAL_WASM_KERNELS): install it for these tests only.
+// The sharing Identity is not registered by default (see REALM_WASM_KERNELS): install it for these tests only.
 let stockIdentity: tf.KernelConfig | undefined;
 beforeAll(async () => {
   await initBackends();

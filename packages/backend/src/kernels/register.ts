@@ -3,7 +3,6 @@
 import { findBackend, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { realmBatchMatMulConfig } from './batch-matmul.js';
 import { realmUnsortedSegmentSumConfig } from './unsorted-segment-sum.js';
-import { realmIdentityConfig } from './identity.js';
 import { realmSumConfig } from './sum.js';
 import { realmTransposeConfig } from './transpose.js';
 
@@ -15,9 +14,6 @@ import { realmTransposeConfig } from './transpose.js';
  * stock copying Identity is used until that is understood.
  */
 export const REALM_WASM_KERNELS: readonly KernelConfig[] = [realmBatchMatMulConfig, realmUnsortedSegmentSumConfig];
-
-/** The buffer-sharing Identity, opt-in only (see REALM_WASM_KERNELS). */
-export const REALM_EXPERIMENTAL_WASM_KERNELS: readonly KernelConfig[] = [realmIdentityConfig];
 
 /** Kernels that wrap the stock wasm kernel of the same name (falling back to it outside their fast path). */
 const WRAPPERS: ReadonlyArray<{ kernelName: string; wrap: (stock: KernelConfig) => KernelConfig }> = [
