@@ -35,17 +35,26 @@ export async function waitForNewerTimestamp(dir: string, after: number | null, o
   const isNewer = (ts: number | null): ts is number => ts !== null && (after === null || ts > after);
   let watcher: FSWatcher | undefined;
   let wake: (() => void) | undefined;
+  // An event that arrives while a scan is in flight (before `wake` is set) must not be lost, or the
+  // wait would last until the next poll: it marks the scan stale and the loop scans again.
+  let changedDuringScan = false;
+  const onEvent = (): void => {
+    changedDuringScan = true;
+    wake?.();
+  };
   try {
-    watcher = watch(dir, () => wake?.());
-    watcher.on('error', () => wake?.());
+    watcher = watch(dir, onEvent);
+    watcher.on('error', onEvent);
   } catch {
     watcher = undefined; // the poll alone still works
   }
   try {
     for (;;) {
+      changedDuringScan = false;
       const newest = await newestTimestamp(dir);
       if (isNewer(newest)) return newest;
       if (signal?.aborted) return null;
+      if (changedDuringScan) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(finish, pollMs);
         function finish(): void {
