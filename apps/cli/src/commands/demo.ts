@@ -1,111 +1,154 @@
-// `realm demo`: the main job on the built-in world, end to end as far as the pipeline exists today:
-// world → REALM corpora (retrieval shards, ORQA blocks, salient-span pre-training shards) → read back
-// → REALM salient-span masking. Pre-training, fine-tuning and `realm ask` join as they land.
-import { join } from 'node:path';
+// `realm demo`: the whole pipeline on the built-in world, end to end: REALM pre-training as
+// `realm pretrain all --out DIR/pretrain`, ORQA fine-tuning from it as `realm finetune-orqa train
+// --dataset world --init DIR/pretrain --out DIR/finetune` (with its test evaluation), then `realm ask`
+// on held-out test questions. Orchestration only: the work is in @realm/pretrain and @realm/finetune-orqa.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import {
-  generateWorld,
-  pretrainRecordFromExample,
-  readTfExamples,
-  retrievalDocumentFromExample,
-  storageFor,
-  WORLD_REALM_LAYOUT,
-  writeWorld,
-  writeWorldRealmCorpora,
-} from '@realm/data';
-import {
-  buildWordPieceVocab,
-  createRealmQuery,
-  createRng,
-  FullTokenizer,
-  MaskingConfigSchema,
-  salientRecordFromFields,
-  Vocab,
-  type RealmQuery,
-} from '@realm/tokenizer';
-import { integerFlag, numberFlag } from '../flags.js';
+import { z } from 'zod';
+import { isCorrect } from '@realm/data';
+import type { FinetuneResult } from '@realm/finetune-orqa';
+import type { LauncherSummary, ProgramContext } from '@realm/pretrain';
+import { configOverrides, integerFlag, numberFlag } from '../flags.js';
+import { finetuneHooks } from './finetune-orqa.js';
+import { DEMO_ASK_COUNT, planDemo, SMOKE_SCALE, type DemoPlan } from './demo-plan.js';
+
+type PretrainModule = typeof import('@realm/pretrain');
+type FinetuneModule = typeof import('@realm/finetune-orqa');
 
 interface DemoOptions {
   out: string;
-  seed: number;
+  seed?: number;
   scale?: number;
   smoke?: boolean;
   json?: boolean;
 }
 
-const log = (message: string) => console.error(`demo: ${message}`);
+/** One asked question in the --json line. */
+export interface DemoAskEntry {
+  question: string;
+  /** The world's answers to this held-out fact. */
+  gold: string[];
+  answer: string;
+  /** Official exact match of `answer` against `gold`. */
+  correct: boolean;
+  block_title: string;
+  block_rank: number;
+  score: number;
+}
+
+/** The --json line: each stage's own summary, as its command prints it. */
+export interface DemoSummary {
+  pretrain: LauncherSummary;
+  finetune: FinetuneResult;
+  ask: DemoAskEntry[];
+  wall_seconds: number;
+}
+
+const log = (message: string): void => console.error(`demo: ${message}`);
+
+const FinetuneResultSchema = z.object({
+  test_exact_match: z.number(),
+  test_recall_at_5: z.number(),
+  dev_exact_match: z.number(),
+  wall_seconds: z.number(),
+});
+
+const shellOverrides = (overrides: readonly string[]): string => overrides.map((o) => ` --${o}`).join('');
+
+/** A fine-tuning run that was started but has no results cannot be resumed: refuse before pre-training. */
+function refuseUnfinishedFinetune(f: FinetuneModule, dir: string): void {
+  const layout = f.finetuneLayout(dir);
+  if (existsSync(layout.config) && !existsSync(layout.results)) {
+    throw new Error(`demo: ${dir} holds an unfinished fine-tuning run (${layout.config} but no results.json); remove ${dir} to fine-tune again`);
+  }
+}
+
+async function pretrainStage(p: PretrainModule, plan: DemoPlan, context: ProgramContext): Promise<LauncherSummary> {
+  const resuming = existsSync(p.runLayout(plan.pretrainDir).config);
+  log(`[1/3] REALM pre-training → ${plan.pretrainDir}: realm pretrain all --out ${plan.pretrainDir}${shellOverrides(plan.pretrainOverrides)}` +
+    (resuming ? ' (resuming the run there with its own config.json)' : ''));
+  // The launcher starts the programs as `realm pretrain <program> ...`, as `realm pretrain all` does.
+  const selfCommand = [process.execPath, ...process.execArgv, process.argv[1], 'pretrain'];
+  const summary = await p.runLauncher({ out: plan.pretrainDir, overrides: plan.pretrainOverrides, selfCommand }, context);
+  log(`pre-training done: ${JSON.stringify(summary)}`);
+  return summary;
+}
+
+
+/** Fine-tunes unless the output is complete (then its results.json is the summary). */
+async function finetuneStage(f: FinetuneModule, plan: DemoPlan, context: ProgramContext): Promise<{ result: FinetuneResult; ran: boolean }> {
+  const layout = f.finetuneLayout(plan.finetuneDir);
+  if (existsSync(layout.results)) {
+    log(`[2/3] ORQA fine-tuning → ${plan.finetuneDir}: already complete (${layout.results}); skipping it`);
+    const parsed = FinetuneResultSchema.safeParse(JSON.parse(await readFile(layout.results, 'utf8')));
+    if (!parsed.success) throw new Error(`demo: ${layout.results}: ${z.prettifyError(parsed.error)}`);
+    return { result: parsed.data, ran: false };
+  }
+  log(`[2/3] ORQA fine-tuning → ${plan.finetuneDir}: realm finetune-orqa train --dataset world --init ${plan.pretrainDir} ` +
+    `--out ${plan.finetuneDir}${shellOverrides(plan.finetuneOverrides)}`);
+  const result = await f.runFinetune({ init: plan.pretrainDir, out: plan.finetuneDir, overrides: plan.finetuneOverrides }, context, finetuneHooks());
+  log(`fine-tuning done: ${JSON.stringify(result)}`);
+  return { result, ran: true };
+}
+
+/** `realm ask` on the first held-out questions of the world's test split, printed as `realm ask` prints them. */
+async function askStage(p: PretrainModule, f: FinetuneModule, plan: DemoPlan): Promise<DemoAskEntry[]> {
+  const { world } = await p.readPretrainConfig(p.runLayout(plan.pretrainDir).config);
+  const questions = f.worldQaSplit(world, 'test').slice(0, DEMO_ASK_COUNT);
+  log(`[3/3] ask: ${questions.length} held-out questions of the world's test split → realm ask "..." --model ${plan.finetuneDir}`);
+  const system = await f.loadQaSystem(plan.finetuneDir);
+  const style = process.stdout.isTTY ? 'ansi' : 'brackets';
+  const entries: DemoAskEntry[] = [];
+  for (const item of questions) {
+    const answer = await f.askQuestion(system, item.question);
+    const correct = isCorrect(item.answers, answer.answer, false);
+    console.log(`question: ${item.question}\ngold: ${item.answers.join(' | ')} (${correct ? 'right' : 'wrong'})\n${f.formatAnswer(answer, style)}\n`);
+    entries.push({ question: item.question, gold: [...item.answers], answer: answer.answer, correct, block_title: answer.block_title, block_rank: answer.block_rank, score: answer.score });
+  }
+  return entries;
+}
 
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('Run the main job on the built-in world: generate it, write REALM corpora, read them back and build masked queries')
-    .requiredOption('--out <dir>', 'output directory (must not hold a previous demo)')
-    .option('--seed <n>', 'seed for the world and the masking', integerFlag('--seed'), 13)
-    .option('--scale <x>', 'world size multiplier (default 1; 0.25 with --smoke)', numberFlag('--scale'))
-    .option('--smoke', 'a quick, small run (used by npm test)')
-    .option('--json', 'end with one JSON line of results on stdout')
-    .action(async (options: DemoOptions) => {
+    .description('Run the whole pipeline on the built-in world: REALM pre-training (`pretrain all`), ORQA fine-tuning from it with its test evaluation, and `ask` on held-out questions')
+    .requiredOption('--out <dir>', 'output directory: DIR/pretrain (the pre-training run) and DIR/finetune (the fine-tuned model); an existing one resumes each stage')
+    .option('--seed <n>', "seed of the world, the initializations, masking and data order (default: the recipes' own)", integerFlag('--seed', { min: 0 }))
+    .option('--scale <x>', `world size multiplier (default: the recipe's; ${SMOKE_SCALE} with --smoke)`, numberFlag('--scale'))
+    .option('--smoke', 'every stage at a tiny size, a minute or two on 2 cores (used by npm test)')
+    .option('--json', 'end stdout with one JSON line {"pretrain","finetune","ask","wall_seconds"}')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .addHelpText('after', '\nConfig overrides go to one stage: --pretrain.<section>.<field>=value (as for `realm pretrain all`)\n' +
+      'and --finetune.<section>.<field>=value (as for `realm finetune-orqa train`), e.g.\n' +
+      '--pretrain.run.steps=400 --finetune.orqa.learningRate=5e-4 (see config.json in DIR/pretrain and DIR/finetune).')
+    .action(async (options: DemoOptions, command: Command) => {
       const started = Date.now();
-      const scale = options.scale ?? (options.smoke ? 0.25 : 1);
+      const plan = planDemo(options.out, {
+        smoke: options.smoke === true,
+        seed: options.seed,
+        scale: options.scale,
+        passThrough: configOverrides(command, 'demo', '--pretrain.train.batchSize=16'),
+      });
+      const [p, f] = await Promise.all([import('@realm/pretrain'), import('@realm/finetune-orqa')]);
+      // Fail on a bad override or a blocked stage now, not after the pre-training time.
+      p.buildPretrainConfig(plan.pretrainOverrides);
+      f.buildFinetuneConfig(plan.finetuneOverrides);
+      refuseUnfinishedFinetune(f, plan.finetuneDir);
 
-      const world = generateWorld({ seed: options.seed, scale });
-      await writeWorld(world, join(options.out, 'world'));
-      log(`world: ${world.documents.length} documents, ${world.facts.length} facts, ` +
-        `${world.pretrain.train.length} training / ${world.pretrain.heldout.length} held-out sentences → ${join(options.out, 'world')}`);
+      const context = p.programContext('launcher');
+      const pretrain = await pretrainStage(p, plan, context);
+      if (context.signal.aborted) throw new Error('demo: stopped during pre-training');
+      const finetune = await finetuneStage(f, plan, p.programContext('finetune-orqa', { signal: context.signal }));
+      if (context.signal.aborted) throw new Error('demo: stopped during fine-tuning');
+      // runFinetune activates the tfjs backend; a skipped stage leaves that to us.
+      if (!finetune.ran) await f.setupOrqaBackend('auto', { log: () => {} });
+      const ask = await askStage(p, f, plan);
 
-      // The world ships no BERT vocab: build a whole-word WordPiece vocab from its own text.
-      const texts = [...world.documents.flatMap((d) => [d.title, d.body]), ...world.pretrain.train.map((r) => r.text), ...world.qa.train.map((q) => q.question)];
-      const tokenizer = new FullTokenizer(new Vocab(buildWordPieceVocab(texts), 'built-in world'));
-      const realmDir = join(options.out, 'realm');
-      const written = await writeWorldRealmCorpora(world, tokenizer, realmDir);
-      log(`REALM corpora: ${written.corpus.blocks} retrieval blocks, ${written.pretrainTrain} + ${written.pretrainHeldout} pre-training records → ${realmDir}`);
-
-      // Read everything back through the same readers the generators will use.
-      const storage = await storageFor(realmDir);
-      let blocks = 0;
-      for (const shard of await storage.glob(join(realmDir, 'corpus/retrieval/docs.tfr.gz-*-of-*'))) {
-        for await (const { example } of readTfExamples(shard)) {
-          retrievalDocumentFromExample(example, shard);
-          blocks += 1;
-        }
-      }
-      const special = tokenizer.vocab.specialTokenIds();
-      const masking = MaskingConfigSchema.parse({});
-      const rng = createRng(options.seed);
-      const queries: RealmQuery[] = [];
-      let skipped = 0;
-      for (const shard of await storage.glob(join(realmDir, `${WORLD_REALM_LAYOUT.pretrainHeldout}-*-of-*`))) {
-        for await (const { example } of readTfExamples(shard)) {
-          const record = pretrainRecordFromExample(example, shard);
-          const salient = salientRecordFromFields(record.text, {
-            sentence_byte_start: record.sentenceByteStart, sentence_byte_limit: record.sentenceByteLimit,
-            span_byte_start: record.spanByteStart, span_byte_limit: record.spanByteLimit, span_type: record.spanType,
-          });
-          const query = createRealmQuery(salient, masking, (text) => tokenizer.tokenizeWithOffsets(text),
-            { maskId: special.mask, vocabSize: tokenizer.vocab.size }, rng);
-          if (query.ok) queries.push(query);
-          else skipped += 1;
-        }
-      }
-      if (blocks !== written.corpus.blocks) throw new Error(`demo: read ${blocks} retrieval blocks back, wrote ${written.corpus.blocks}`);
-      log(`read back ${blocks} blocks; ${queries.length} held-out masked queries (${skipped} skipped). Examples:`);
-      for (const query of queries.slice(0, 3)) {
-        const masked = tokenizer.vocab.convertIdsToTokens(query.maskedIds).join(' ');
-        const targets = tokenizer.vocab.convertIdsToTokens(Array.from(query.mlmTargets).slice(0, query.numPredictions)).join(' ');
-        console.log(`  query: ${masked}\n  answer: ${targets}`);
-      }
-      const summary = {
-        documents: world.documents.length,
-        facts: world.facts.length,
-        retrieval_blocks: blocks,
-        pretrain_train: written.pretrainTrain,
-        pretrain_heldout: written.pretrainHeldout,
-        masked_queries: queries.length,
-        skipped_queries: skipped,
-        vocab_size: tokenizer.vocab.size,
-        wall_seconds: Number(((Date.now() - started) / 1000).toFixed(2)),
-      };
-      log(`done in ${summary.wall_seconds}s; next: \`realm pretrain all --out DIR\` trains REALM on this world (docs/results.md)`);
+      const summary: DemoSummary = { pretrain, finetune: finetune.result, ask, wall_seconds: Number(((Date.now() - started) / 1000).toFixed(1)) };
+      log(`done in ${summary.wall_seconds}s: test exact match ${finetune.result.test_exact_match.toFixed(3)}, recall@5 ${finetune.result.test_recall_at_5.toFixed(3)}; ` +
+        `ask more with \`realm ask "question" --model ${plan.finetuneDir}\``);
       if (options.json) console.log(JSON.stringify(summary));
     });
 }

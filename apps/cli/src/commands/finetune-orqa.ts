@@ -33,6 +33,22 @@ function evalProgress(): (split: string, done: number, total: number) => void {
   };
 }
 
+/** Progress bars (stderr) for fine-tuning: a training bar with the loss terms, then one per evaluation split. */
+export function finetuneHooks(): import('@realm/finetune-orqa').FinetuneHooks {
+  let bar: Progress | undefined;
+  return {
+    onStep: (metrics, total) => {
+      bar ??= startProgress('finetune-orqa: training', total, 'steps');
+      bar.update(metrics.step + 1, `loss ${metrics.loss.toFixed(3)}, retrieval ${metrics.retrievalLoss.toFixed(3)}, reader ${metrics.readerLoss.toFixed(3)}, oracle ${metrics.readerOracle.toFixed(2)}`);
+      if (metrics.step + 1 === total) {
+        bar.stop(`${total} steps`);
+        bar = undefined;
+      }
+    },
+    onEvalProgress: evalProgress(),
+  };
+}
+
 interface TrainOptions {
   dataset: string;
   init: string;
@@ -79,18 +95,7 @@ export function registerFinetuneOrqaCommands(program: Command): void {
       if (options.steps !== undefined) overrides.push(`orqa.numTrainSteps=${options.steps}`);
       if (options.refreshIndex) overrides.push('run.refreshIndex=true');
       const context = p.programContext('finetune-orqa');
-      let bar: Progress | undefined;
-      const result = await f.runFinetune({ init: options.init, out: options.out, overrides, data: options.data }, context, {
-        onStep: (metrics, total) => {
-          bar ??= startProgress('finetune-orqa: training', total, 'steps');
-          bar.update(metrics.step + 1, `loss ${metrics.loss.toFixed(3)}, retrieval ${metrics.retrievalLoss.toFixed(3)}, reader ${metrics.readerLoss.toFixed(3)}, oracle ${metrics.readerOracle.toFixed(2)}`);
-          if (metrics.step + 1 === total) {
-            bar.stop(`${total} steps`);
-            bar = undefined;
-          }
-        },
-        onEvalProgress: evalProgress(),
-      });
+      const result = await f.runFinetune({ init: options.init, out: options.out, overrides, data: options.data }, context, finetuneHooks());
       context.log(`done: ${JSON.stringify(result)}`);
       if (options.json) console.log(JSON.stringify(result));
     });
