@@ -12,17 +12,32 @@ import { featurizeRealmExample, NULL_CANDIDATE_DOCUMENT, type RealmExample } fro
 import { createRng, randomInt, type Rng } from '@realm/tokenizer';
 import { buildPretrainConfig } from '../../apps/pretrain/src/config.js';
 
-const { values } = parseArgs({ options: { steps: { type: 'string', default: '300' }, lr: { type: 'string', default: '1e-4,2.5e-4,5e-4,1e-3,2e-3' }, out: { type: 'string', default: 'bench-results/reader-copy.json' } } });
+const { values } = parseArgs({ options: { steps: { type: 'string', default: '300' }, lr: { type: 'string', default: '1e-4,2.5e-4,5e-4,1e-3,2e-3' }, out: { type: 'string', default: 'bench-results/reader-copy.json' }, vocab: { type: 'string', default: '300' }, body: { type: 'string', default: '12' }, types: { type: 'string', default: '1' }, overrides: { type: 'string', default: '' } } });
 const steps = Number(values.steps);
-const V = 300;
+// Answers are ids 150..V-1: V = 300 gives each answer ~30 occurrences in 300 steps of 16, a large
+// V makes every answer a rare token (as the world's names and years are under a whole-word vocab).
+const V = Number(values.vocab);
 await selectBackend({ log: (line) => console.error(line) });
 const special = { pad: 0, unk: 1, cls: 2, sep: 3, mask: 4 } as never;
 
+// --types T splits the answer range into T types; the body then holds one answer of every type
+// at distinct places and the relation token (10 + type) says which one is asked, as a world
+// document holds a year, a city, an occupation and an employer. --body sets the body length.
+const BODY = Number(values.body);
+const TYPES = Number(values.types);
+const perType = Math.floor((V - 150) / TYPES);
+
 function example(config: ReturnType<typeof buildPretrainConfig>, rng: Rng): RealmExample {
-  const relation = 10 + randomInt(rng, 5);
-  const answer = 150 + randomInt(rng, V - 150);
-  const body = Array.from({ length: 12 }, () => 20 + randomInt(rng, 130));
-  body[1 + randomInt(rng, 10)] = answer;
+  const body = Array.from({ length: BODY }, () => 20 + randomInt(rng, 130));
+  const slots: number[] = [];
+  while (slots.length < TYPES) {
+    const slot = 1 + randomInt(rng, BODY - 2);
+    if (!slots.includes(slot)) slots.push(slot);
+  }
+  const answers = slots.map((slot, type) => (body[slot] = 150 + type * perType + randomInt(rng, perType)));
+  const asked = randomInt(rng, TYPES);
+  const relation = TYPES === 1 ? 10 + randomInt(rng, 5) : 10 + asked;
+  const answer = answers[asked];
   return featurizeRealmExample(
     { maskedIds: [5, relation, 4, 6], mlmPositions: [3], mlmTargets: [answer], mlmWeights: [1] },
     [NULL_CANDIDATE_DOCUMENT, { titleIds: [7], bodyIds: body }] as never,
@@ -34,7 +49,7 @@ function example(config: ReturnType<typeof buildPretrainConfig>, rng: Rng): Real
 
 const rows: Array<{ learningRate: number; steps: number; loss: number; retrievalUtility: number; accuracy: number; seconds: number }> = [];
 for (const learningRate of values.lr.split(',').map(Number)) {
-  const config = buildPretrainConfig(['dims.numCandidates=2', `model.reader.vocab_size=${V}`, `model.embedder.vocab_size=${V}`, `run.steps=${steps}`, `train.learningRate=${learningRate}`]);
+  const config = buildPretrainConfig([...values.overrides.split(' ').filter((o) => o !== ''), 'dims.numCandidates=2', `model.reader.vocab_size=${V}`, `model.embedder.vocab_size=${V}`, `run.steps=${steps}`, `train.learningRate=${learningRate}`]);
   const model = createRealmModel(config.model, stepRandomSource(1, 0));
   const trainer = new RealmTrainer(model, config.train, stepRandomSource(1, 2));
   const rng = createRng(3);
@@ -51,6 +66,6 @@ for (const learningRate of values.lr.split(',').map(Number)) {
 }
 console.log(`| reader lr | steps | loss (last 20) | retrieval_utility | accuracy | seconds |\n|---:|---:|---:|---:|---:|---:|`);
 for (const r of rows) console.log(`| ${r.learningRate} | ${r.steps} | ${r.loss.toFixed(3)} | ${r.retrievalUtility.toFixed(3)} | ${r.accuracy.toFixed(2)} | ${r.seconds.toFixed(0)} |`);
-console.log(`(answer range only: loss ln(${V - 150}) = ${Math.log(V - 150).toFixed(3)})`);
+console.log(`(answer range only: loss ln(${perType}) = ${Math.log(perType).toFixed(3)}; body ${BODY}, types ${TYPES})`);
 mkdirSync('bench-results', { recursive: true });
 writeFileSync(values.out, JSON.stringify({ task: 'one-hop copy', vocab: V, rows }, null, 2));

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { WorldConfigSchema } from '@realm/data';
 import { IctConfigSchema, RealmModelConfigSchema, RealmTrainConfigSchema } from '@realm/model';
-import { MaskingConfigSchema } from '@realm/tokenizer';
+import { CorpusVocabConfigSchema, MaskingConfigSchema } from '@realm/tokenizer';
 
 /** The example dimensions every program must agree on (realm-spec §5.4: the key mapping is positional). */
 export const PretrainDimsSchema = z
@@ -49,6 +49,7 @@ export const PretrainConfigSchema = z
   .strictObject({
     run: RunConfigSchema.prefault({}).describe('Seed, backend and run length.'),
     world: WorldConfigSchema.prefault({}).describe('The built-in synthetic world the launcher generates (X = its pre-training sentences, Z = its documents).'),
+    vocab: CorpusVocabConfigSchema.prefault({}).describe("The world's WordPiece vocab, built from its own text (it ships no BERT vocab)."),
     dims: PretrainDimsSchema.prefault({}).describe('Example dimensions shared by generators, trainer and refresher.'),
     masking: MaskingConfigSchema.prefault({}).describe("Query masking: 'salient' (REALM) or the random_token / random_span ablations."),
     model: RealmModelConfigSchema.prefault({}).describe('Retriever embedder and reader sizes.'),

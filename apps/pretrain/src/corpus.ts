@@ -15,7 +15,7 @@ import {
   type BertInputs,
   type PretrainRecord,
 } from '@realm/data';
-import { buildWordPieceVocab, FullTokenizer, packCandidate, Vocab, type PackingIds } from '@realm/tokenizer';
+import { buildCorpusVocab, FullTokenizer, packCandidate, Vocab, type PackingIds } from '@realm/tokenizer';
 import type { PretrainConfig } from './config.js';
 import type { RunLayout } from './layout.js';
 
@@ -41,7 +41,7 @@ export interface PreparedData {
 export async function prepareRunData(layout: RunLayout, config: PretrainConfig): Promise<PreparedData> {
   const world = generateWorld({ ...config.world, seed: config.world.seed });
   const texts = [...world.documents.flatMap((d) => [d.title, d.body]), ...world.pretrain.train.map((r) => r.text), ...world.pretrain.heldout.map((r) => r.text)];
-  const vocabTokens = buildWordPieceVocab(texts);
+  const vocabTokens = buildCorpusVocab(texts, config.vocab);
   await mkdir(dirname(layout.vocab), { recursive: true });
   await writeFile(layout.vocab, `${vocabTokens.join('\n')}\n`);
   const tokenizer = new FullTokenizer(new Vocab(vocabTokens, layout.vocab));

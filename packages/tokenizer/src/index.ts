@@ -11,3 +11,4 @@ export * from './orqa-mapping.js';
 export * from './offsets.js';
 export * from './packing.js';
 export * from './vocab-builder.js';
+export * from './wordpiece-trainer.js';
