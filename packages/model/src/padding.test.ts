@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { embedProjected } from '@realm/bert';
 import { createRng } from '@realm/tokenizer';
 import { tinyRealmConfig } from '../test/tiny-realm.js';
-import { trimTrailingPadding, usedLength } from './padding.js';
+import { flatInputTensors, trimTrailingPadding, usedLength } from './padding.js';
 import { createRealmModel, disposeRealmModel, type RealmModel } from './realm/index.js';
 
 let model: RealmModel;
@@ -62,5 +62,27 @@ describe('trimTrailingPadding', () => {
     expect(actual.length).toBe(2 * 6);
     actual.forEach((value, i) => expect(value).toBeCloseTo(expected[i], 5));
     tf.dispose([a, b, ...Object.values(full), trimmed.inputIds, trimmed.inputMask as tf.Tensor, trimmed.tokenTypeIds as tf.Tensor]);
+  });
+});
+
+describe('flatInputTensors', () => {
+  test('shapes the rows, cuts the shared padding tail and leaves only the returned tensors allocated', () => {
+    const flat = {
+      tokenIds: Int32Array.of(2, 7, 3, 0, 0, /**/ 2, 3, 0, 0, 0),
+      mask: Int32Array.of(1, 1, 1, 0, 0, /**/ 1, 1, 0, 0, 0),
+      segmentIds: Int32Array.of(0, 0, 0, 0, 0, /**/ 0, 1, 0, 0, 0),
+    };
+    const before = tf.memory().numTensors;
+    const inputs = flatInputTensors(flat, 2);
+    expect(tf.memory().numTensors).toBe(before + 3);
+    expect(inputs.inputIds.arraySync()).toEqual([[2, 7, 3], [2, 3, 0]]);
+    expect(inputs.inputMask?.arraySync()).toEqual([[1, 1, 1], [1, 1, 0]]);
+    expect(inputs.tokenTypeIds?.arraySync()).toEqual([[0, 0, 0], [0, 1, 0]]);
+    tf.dispose([inputs.inputIds, inputs.inputMask!, inputs.tokenTypeIds!]);
+  });
+
+  test('rejects fields that do not form equal rows', () => {
+    const flat = { tokenIds: Int32Array.of(1, 2, 3, 4), mask: Int32Array.of(1, 1, 1), segmentIds: Int32Array.of(0, 0, 0, 0) };
+    expect(() => flatInputTensors(flat, 2)).toThrow('flatInputTensors: 4 token ids, 3 mask and 4 segment values do not form 2 equal rows');
   });
 });

@@ -4,6 +4,7 @@
 // realm-ts speed-up with no upstream counterpart (the reference always runs the full length).
 import * as tf from '@tensorflow/tfjs-core';
 import type { BertInputs } from '@realm/bert';
+import type { BertInputs as FlatBertInputs } from '@realm/data';
 
 /** One past the last position whose mask is 1 in any row of the row-major `mask` [rows, width] (at least 1). */
 export function usedLength(mask: ArrayLike<number>, rows: number, width: number): number {
@@ -34,4 +35,24 @@ export function trimTrailingPadding(inputs: BertInputs): BertInputs {
   if (used === width) return inputs;
   const cut = (tensor: tf.Tensor2D): tf.Tensor2D => tf.slice(tensor, [0, 0], [rows, used]);
   return { inputIds: cut(inputIds), inputMask: cut(inputMask), tokenTypeIds: tokenTypeIds ? cut(tokenTypeIds) : undefined };
+}
+
+/**
+ * Row-major int32 `inputs` of `rows` equal-length sequences as [rows, width] tensors trimmed by
+ * trimTrailingPadding. Only the returned tensors stay allocated (owned by the caller).
+ */
+export function flatInputTensors(inputs: FlatBertInputs, rows: number): BertInputs {
+  const width = inputs.tokenIds.length / rows;
+  if (!Number.isInteger(width) || inputs.mask.length !== rows * width || inputs.segmentIds.length !== rows * width) {
+    throw new Error(`flatInputTensors: ${inputs.tokenIds.length} token ids, ${inputs.mask.length} mask and ${inputs.segmentIds.length} segment values do not form ${rows} equal rows`);
+  }
+  const shape: [number, number] = [rows, width];
+  const full: BertInputs = {
+    inputIds: tf.tensor2d(inputs.tokenIds, shape, 'int32'),
+    inputMask: tf.tensor2d(inputs.mask, shape, 'int32'),
+    tokenTypeIds: tf.tensor2d(inputs.segmentIds, shape, 'int32'),
+  };
+  const trimmed = trimTrailingPadding(full);
+  if (trimmed !== full) tf.dispose([full.inputIds, full.inputMask!, full.tokenTypeIds!]);
+  return trimmed;
 }

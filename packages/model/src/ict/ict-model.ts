@@ -3,9 +3,8 @@
 // own block (the diagonal) as the label. Ports language/orqa/models/ict_model.py model_fn
 // (non-TPU branch: labels = range(batch)).
 import * as tf from '@tensorflow/tfjs-core';
-import { embedProjected, type BertInputs, type BertModel, type ForwardOptions } from '@realm/bert';
-import type { BertInputs as FlatBertInputs } from '@realm/data';
-import { trimTrailingPadding } from '../padding.js';
+import { embedProjected, type BertModel, type ForwardOptions } from '@realm/bert';
+import { flatInputTensors } from '../padding.js';
 import type { IctBatch } from './examples.js';
 
 /** The two encoders; the same model twice when shared (ORQA's released ICT module). */
@@ -19,24 +18,14 @@ export function ictEncoders(embedders: BertModel | IctEncoders): IctEncoders {
   return 'query' in embedders ? embedders : { query: embedders, block: embedders };
 }
 
-/** The flat inputs as [rows, length] tensors without the batch's all-padding tail (exact; see padding.ts). Call inside tf.tidy. */
-function tensorInputs(inputs: FlatBertInputs, rows: number): BertInputs {
-  const length = inputs.tokenIds.length / rows;
-  return trimTrailingPadding({
-    inputIds: tf.tensor2d(inputs.tokenIds, [rows, length], 'int32'),
-    inputMask: tf.tensor2d(inputs.mask, [rows, length], 'int32'),
-    tokenTypeIds: tf.tensor2d(inputs.segmentIds, [rows, length], 'int32'),
-  });
-}
-
 /** In-batch retrieval logits [B, B]: row i scores query i against every block of the batch. Owned by the caller. */
 export function ictLogits(encoders: IctEncoders, batch: IctBatch, options: ForwardOptions = {}): tf.Tensor2D {
   const B = batch.blockIndices.length;
   return tf.tidy(() => {
     // [B, P]
-    const queryEmbeddings = embedProjected(encoders.query, tensorInputs(batch.queries, B), options);
+    const queryEmbeddings = embedProjected(encoders.query, flatInputTensors(batch.queries, B), options);
     // [B, P]
-    const blockEmbeddings = embedProjected(encoders.block, tensorInputs(batch.blocks, B), options);
+    const blockEmbeddings = embedProjected(encoders.block, flatInputTensors(batch.blocks, B), options);
     // [B, B]
     return tf.matMul(queryEmbeddings, tf.transpose(blockEmbeddings));
   });

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { bertForward, embedProjected, type BertInputs, type RandomSource } from '@realm/bert';
 import type { BertInputs as FlatBertInputs } from '@realm/data';
 import type { SearchResult } from '@realm/mips';
-import { usedLength } from '../padding.js';
+import { flatInputTensors, usedLength } from '../padding.js';
 import { hasAnswer } from './eval.js';
 import { correctSpanVector } from './losses.js';
 import type { OrqaModel } from './orqa-model.js';
@@ -252,7 +252,7 @@ export function orqaForward(model: OrqaModel, batch: PreparedOrqaBatch, blocks: 
   }
 }
 
-/** [B·c, Cd] document-embedder inputs of every retrieved block (trainDocumentEmbedder). */
+/** [B·c, Cd] document-embedder inputs of every retrieved block (trainDocumentEmbedder), trailing all-padding columns dropped. */
 function stackDocumentInputs(batch: PreparedOrqaBatch, blocks: OrqaBlockSource | null): BertInputs {
   if (!blocks?.documentInputs) throw new Error('trainDocumentEmbedder needs a block source with documentInputs(id)');
   const docs = Array.from(batch.blockIds, (id) => blocks.documentInputs!(id));
@@ -269,11 +269,5 @@ function stackDocumentInputs(batch: PreparedOrqaBatch, blocks: OrqaBlockSource |
     mask.set(doc.mask, i * width);
     segments.set(doc.segmentIds, i * width);
   });
-  const used = usedLength(mask, n, width);
-  const cut = (values: Int32Array): tf.Tensor2D => {
-    const out = new Int32Array(n * used);
-    for (let i = 0; i < n; i++) out.set(values.subarray(i * width, i * width + used), i * used);
-    return tf.tensor2d(out, [n, used], 'int32');
-  };
-  return { inputIds: cut(ids), inputMask: cut(mask), tokenTypeIds: cut(segments) };
+  return flatInputTensors({ tokenIds: ids, mask, segmentIds: segments }, n);
 }

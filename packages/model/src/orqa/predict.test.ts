@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { shutdownMipsWorkers } from '@realm/mips';
 import { createRng } from '@realm/tokenizer';
 import {
-  createOrqaModel,
   disposeOrqaModel,
   embedQuestions,
   evaluateOrqa,
@@ -24,7 +23,7 @@ import {
   type OrqaConfigInput,
   type OrqaModel,
 } from './index.js';
-import { WORLD_BLOCKS, WORLD_READER_SEQ_LEN, WorldBlocks, worldEmbedder, worldExample, worldIndex, worldReader, worldTitleExample } from './test/orqa-world.js';
+import { WORLD_BLOCKS, WORLD_ORQA_CONFIG, WorldBlocks, worldExample, worldIndex, worldOrqaModel, worldTitleExample } from './test/orqa-world.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -36,21 +35,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const CONFIG: OrqaConfigInput = {
-  readerSeqLen: WORLD_READER_SEQ_LEN,
-  maxSpanWidth: 3,
-  spanHiddenSize: 8,
-  retrieverBeamSize: 4,
-  readerBeamSize: 2,
-  recallAtK: [1, 3],
-  learningRate: 1e-2,
-  numTrainSteps: 40,
-  numWarmupSteps: 2,
-};
+const CONFIG: OrqaConfigInput = { ...WORLD_ORQA_CONFIG, recallAtK: [1, 3], learningRate: 1e-2, numWarmupSteps: 2 };
 
 function worldModel(seed: number): OrqaModel {
-  const rng = createRng(seed);
-  return createOrqaModel(CONFIG, { questionEmbedder: worldEmbedder(createRng(seed + 100)), reader: worldReader(rng) }, rng);
+  return worldOrqaModel(CONFIG, seed);
 }
 
 describe('answer text', () => {

@@ -29,13 +29,20 @@ export interface OrqaPrediction {
   retrievalScore: number;
 }
 
+/** One question's best (block, span): the block's rank among the read blocks, the span candidate and its combined logit. */
+export interface OrqaBestSpan {
+  blockRank: number;
+  candidate: number;
+  score: number;
+}
+
 /** The best span of each question: global argmax of [k, C] (first occurrence on ties). */
-export function bestSpans(readerLogits: Float32Array, numQuestions: number, numRead: number, numCandidates: number): Array<{ blockRank: number; candidate: number; score: number }> {
+export function bestSpans(readerLogits: Float32Array, numQuestions: number, numRead: number, numCandidates: number): OrqaBestSpan[] {
   const perQuestion = numRead * numCandidates;
   if (readerLogits.length !== numQuestions * perQuestion) {
     throw new Error(`bestSpans: ${readerLogits.length} logits, expected ${numQuestions} × ${numRead} × ${numCandidates}`);
   }
-  const best: Array<{ blockRank: number; candidate: number; score: number }> = [];
+  const best: OrqaBestSpan[] = [];
   for (let b = 0; b < numQuestions; b++) {
     let bestIndex = 0;
     for (let i = 1; i < perQuestion; i++) {
@@ -64,11 +71,10 @@ export function spanAnswerText(block: OrqaReaderBlock, start: number, end: numbe
   return { text, originalStart, originalEnd };
 }
 
-/** Predictions of a prepared batch from its [B, k, C] logits and [B, c] retrieval logits (plain arrays). */
-function predictionsOf(batch: PreparedOrqaBatch, readerLogits: Float32Array, retrievalLogits: Float32Array): OrqaPrediction[] {
-  const { numQuestions: B, numRetrieved: c, numRead: k } = batch;
-  const C = batch.candidates.starts.length;
-  return bestSpans(readerLogits, B, k, C).map(({ blockRank, candidate, score }, b) => {
+/** Predictions of a prepared batch from its best spans (bestSpans of the [B, k, C] logits) and [B, c] retrieval logits. */
+function predictionsOf(batch: PreparedOrqaBatch, best: readonly OrqaBestSpan[], retrievalLogits: Float32Array): OrqaPrediction[] {
+  const { numRetrieved: c, numRead: k } = batch;
+  return best.map(({ blockRank, candidate, score }, b) => {
     const block = batch.readerBlocks[b * k + blockRank];
     const start = batch.candidates.starts[candidate];
     const end = batch.candidates.ends[candidate];
@@ -88,6 +94,11 @@ function predictionsOf(batch: PreparedOrqaBatch, readerLogits: Float32Array, ret
       retrievalScore,
     };
   });
+}
+
+/** bestSpans of a prepared batch's [B, k, C] reader logits. */
+function bestSpansOf(batch: PreparedOrqaBatch, readerLogits: Float32Array): OrqaBestSpan[] {
+  return bestSpans(readerLogits, batch.numQuestions, batch.numRead, batch.candidates.starts.length);
 }
 
 /** Runs the inference forward pass and reads its logits back (nothing stays allocated). */
@@ -111,7 +122,7 @@ export async function predictOrqa(model: OrqaModel, examples: readonly OrqaExamp
   const k = inference.config.readerBeamSize;
   const batch = await prepareOrqaBatch(inference, examples, index, blocks, { numRetrieved: k, numRead: k }, { training: false });
   const { readerLogits, retrievalLogits } = inferLogits(inference, batch);
-  return predictionsOf(batch, readerLogits, retrievalLogits);
+  return predictionsOf(batch, bestSpansOf(batch, readerLogits), retrievalLogits);
 }
 
 /** One evaluated question: its prediction and compute_eval_metrics' values. */
@@ -136,27 +147,21 @@ export async function evaluateOrqa(
   const c = Math.min(index.size, Math.max(k, ...ks));
   const batch = await prepareOrqaBatch(inference, examples, index, blocks, { numRetrieved: c, numRead: k }, { training: false });
   const { readerLogits, retrievalLogits } = inferLogits(inference, batch);
-  const predictions = predictionsOf(batch, readerLogits, retrievalLogits);
+  // One argmax per question serves both the prediction and the token-level exact match.
+  const best = bestSpansOf(batch, readerLogits);
+  const predictions = predictionsOf(batch, best, retrievalLogits);
   const C = batch.candidates.starts.length;
   return predictions.map((prediction, b) => {
     const readerCorrect = batch.readerCorrect.subarray(b * k * C, (b + 1) * k * C);
     const retrievalCorrect = batch.retrievalCorrect.subarray(b * c, (b + 1) * c);
-    const candidate = readerLogitsArgmax(batch, readerLogits, b);
     const recall: Record<number, boolean> = {};
     for (const kk of ks) recall[kk] = recallAtK(retrievalCorrect, kk);
     return {
       prediction,
-      exactMatch: readerCorrect[candidate] === 1,
+      exactMatch: readerCorrect[best[b].blockRank * C + best[b].candidate] === 1,
       officialExactMatch: officialExactMatch(prediction.answer, examples[b].answers, options.isRegex ?? false),
       readerOracle: readerOracle(readerCorrect),
       recall,
     };
   });
-}
-
-/** Flat [k·C] index of question b's best span. */
-function readerLogitsArgmax(batch: PreparedOrqaBatch, readerLogits: Float32Array, b: number): number {
-  const C = batch.candidates.starts.length;
-  const [{ blockRank, candidate }] = bestSpans(readerLogits.subarray(b * batch.numRead * C, (b + 1) * batch.numRead * C), 1, batch.numRead, C);
-  return blockRank * C + candidate;
 }

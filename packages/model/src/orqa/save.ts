@@ -3,12 +3,12 @@
 // (reader/dense/…), the resolved config beside them, and optionally the trainer's optimizer state.
 // The counterpart of ORQA's model_dir (model.ckpt-N + params.json, orqa_model.get_predictor).
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadBertModel, saveBertModel, type BertModel } from '@realm/bert';
-import { CheckpointReader, writeCheckpoint, writeDirectoryAtomically, type TensorToWrite } from '@realm/data';
+import { writeDirectoryAtomically } from '@realm/data';
 import { z } from 'zod';
+import { readJsonFile, readStateCheckpoint, restoreTrainerState, writeJsonFile, writeStateCheckpoint } from '../checkpoint-io.js';
 import { GLOBAL_STEP_NAME } from '../optimizer.js';
 import { stepRandomSource } from '../realm/step-random.js';
 import { OrqaConfigSchema } from './config.js';
@@ -39,25 +39,13 @@ export const OrqaModelFileSchema = z
   .readonly();
 export type OrqaModelFile = z.infer<typeof OrqaModelFileSchema>;
 
-async function spanHeadTensors(head: SpanHead): Promise<Array<[string, TensorToWrite]>> {
-  const out: Array<[string, TensorToWrite]> = [];
-  for (const [name, variable] of head.variables) {
-    out.push([`${ORQA_VARIABLE_PREFIXES.spanHead}${name}`, { dtype: 'float32', shape: variable.shape, data: (await variable.data()) as Float32Array }]);
-  }
-  return out;
+/** The span head's variables under their checkpoint names (reader/dense/…); the variables themselves, not copies. */
+function prefixedSpanHeadVariables(head: SpanHead): Map<string, tf.Tensor> {
+  return new Map([...head.variables].map(([name, variable]) => [`${ORQA_VARIABLE_PREFIXES.spanHead}${name}`, variable]));
 }
 
-async function stateTensors(state: Map<string, tf.Tensor>): Promise<Array<[string, TensorToWrite]>> {
-  const out: Array<[string, TensorToWrite]> = [];
-  for (const [name, tensor] of state) {
-    if (name === GLOBAL_STEP_NAME || name === ORQA_DROPOUT_SEED_NAME) {
-      out.push([name, { dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt((await tensor.data())[0])) }]);
-    } else {
-      out.push([name, { dtype: 'float32', shape: tensor.shape, data: (await tensor.data()) as Float32Array }]);
-    }
-  }
-  return out;
-}
+/** How ORQA checkpoints are named in errors about their contents. */
+const ORQA_CHECKPOINT = 'an ORQA checkpoint';
 
 /**
  * Writes `dir` as a whole (temp sibling + rename; an existing `dir` is replaced): question_embedder/,
@@ -66,7 +54,7 @@ async function stateTensors(state: Map<string, tf.Tensor>): Promise<Array<[strin
  */
 export async function saveOrqaModel(dir: string, model: OrqaModel, options: { trainer?: OrqaTrainer; extra?: unknown } = {}): Promise<void> {
   if (options.trainer && options.trainer.model !== model) throw new Error('saveOrqaModel: the trainer trains a different model');
-  const state = options.trainer?.exportState();
+  const state = options.trainer?.exportOptimizerState();
   try {
     const file: OrqaModelFile = {
       format: 'realm-ts/orqa-model',
@@ -75,15 +63,13 @@ export async function saveOrqaModel(dir: string, model: OrqaModel, options: { tr
       config: model.config,
       extra: options.extra ?? null,
     };
-    const spanHead = await spanHeadTensors(model.spanHead);
-    const trainerState = state ? await stateTensors(state) : null;
     await writeDirectoryAtomically(dir, async (temp) => {
       await saveBertModel(join(temp, ORQA_MODEL_FILES.questionEmbedder), model.questionEmbedder);
       await saveBertModel(join(temp, ORQA_MODEL_FILES.reader), model.reader);
       if (model.documentEmbedder) await saveBertModel(join(temp, ORQA_MODEL_FILES.documentEmbedder), model.documentEmbedder);
-      await writeCheckpoint(join(temp, ORQA_MODEL_FILES.spanHead), spanHead);
-      if (trainerState) await writeCheckpoint(join(temp, ORQA_MODEL_FILES.trainerState), trainerState);
-      await writeFile(join(temp, ORQA_MODEL_FILES.config), `${JSON.stringify(file, null, 2)}\n`);
+      await writeStateCheckpoint(join(temp, ORQA_MODEL_FILES.spanHead), prefixedSpanHeadVariables(model.spanHead), [], 'saveOrqaModel');
+      if (state) await writeStateCheckpoint(join(temp, ORQA_MODEL_FILES.trainerState), state, [GLOBAL_STEP_NAME, ORQA_DROPOUT_SEED_NAME], 'saveOrqaModel');
+      await writeJsonFile(join(temp, ORQA_MODEL_FILES.config), file);
     });
   } finally {
     if (state) tf.dispose([...state.values()]);
@@ -92,36 +78,7 @@ export async function saveOrqaModel(dir: string, model: OrqaModel, options: { tr
 
 /** Reads orqa_config.json of a saved model. */
 export async function readOrqaModelFile(dir: string): Promise<OrqaModelFile> {
-  const path = join(dir, ORQA_MODEL_FILES.config);
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`${path}: cannot read the ORQA model config (${(error as Error).message})`);
-  }
-  const parsed = OrqaModelFileSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${path}: invalid ORQA model config\n${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
-
-/** Reads every tensor of a checkpoint: float32 as float32, int64 as int32 (counters). */
-async function readAll(prefix: string): Promise<Map<string, tf.Tensor>> {
-  const reader = await CheckpointReader.open(prefix);
-  const out = new Map<string, tf.Tensor>();
-  try {
-    for (const entry of reader.list()) {
-      const tensor = await reader.read(entry.name);
-      if (tensor.dtype === 'float32') out.set(entry.name, tf.tensor(tensor.values as Float32Array, tensor.shape, 'float32'));
-      else if (tensor.dtype === 'int64') out.set(entry.name, tf.tensor(Array.from(tensor.values as BigInt64Array, Number), tensor.shape, 'int32'));
-      else throw new Error(`${reader.indexPath}: tensor "${entry.name}" is ${tensor.dtype}; expected float32 or int64`);
-    }
-  } catch (error) {
-    tf.dispose([...out.values()]);
-    throw error;
-  } finally {
-    await reader.close();
-  }
-  return out;
+  return readJsonFile(join(dir, ORQA_MODEL_FILES.config), OrqaModelFileSchema, 'ORQA model config');
 }
 
 /** A loaded model and its file; the model belongs to the caller. */
@@ -144,7 +101,7 @@ export async function loadOrqaModel(dir: string): Promise<LoadedOrqaModel> {
     const questionEmbedder = await load(ORQA_MODEL_FILES.questionEmbedder);
     const reader = await load(ORQA_MODEL_FILES.reader);
     const documentEmbedder = existsSync(join(dir, ORQA_MODEL_FILES.documentEmbedder)) ? await load(ORQA_MODEL_FILES.documentEmbedder) : undefined;
-    const stored = await readAll(join(dir, ORQA_MODEL_FILES.spanHead));
+    const stored = await readStateCheckpoint(join(dir, ORQA_MODEL_FILES.spanHead), ORQA_CHECKPOINT);
     const renamed = new Map<string, tf.Tensor>();
     for (const [name, tensor] of stored) {
       if (!name.startsWith(ORQA_VARIABLE_PREFIXES.spanHead)) {
@@ -177,21 +134,11 @@ export async function restoreOrqaTrainer(dir: string, index: OrqaRetrievalIndex,
     disposeOrqaModel(model);
     throw new Error(`${dir}: no trainer state (${ORQA_MODEL_FILES.trainerState}); it was saved without a trainer`);
   }
-  let state: Map<string, tf.Tensor> | undefined;
-  try {
-    state = await readAll(statePath);
-    const trainer = new OrqaTrainer(model, index, blocks, stepRandomSource(0, 0));
-    try {
-      trainer.importState(state);
-    } catch (error) {
-      trainer.dispose();
-      throw error;
-    }
-    return { model, trainer, file };
-  } catch (error) {
-    disposeOrqaModel(model);
-    throw new Error(`${dir}: cannot restore the ORQA trainer: ${(error as Error).message}`, { cause: error });
-  } finally {
-    if (state) tf.dispose([...state.values()]);
-  }
+  const trainer = await restoreTrainerState(dir, 'ORQA trainer', {
+    readState: () => readStateCheckpoint(statePath, ORQA_CHECKPOINT),
+    createTrainer: () => new OrqaTrainer(model, index, blocks, stepRandomSource(0, 0)),
+    importState: (created, state) => created.importOptimizerState(state),
+    disposeModel: () => disposeOrqaModel(model),
+  });
+  return { model, trainer, file };
 }

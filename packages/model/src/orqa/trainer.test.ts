@@ -8,6 +8,7 @@ import {
   createOrqaModel,
   disposeOrqaModel,
   numSpanCandidates,
+  ORQA_DROPOUT_SEED_NAME,
   orqaForward,
   OrqaTrainer,
   prepareOrqaBatch,
@@ -16,30 +17,17 @@ import {
   type OrqaModel,
 } from './index.js';
 import { stepRandomSource } from '../realm/step-random.js';
-import { WORLD_BLOCKS, WORLD_READER_SEQ_LEN, WorldBlocks, worldEmbedder, worldExample, worldIndex, worldReader, worldTitleExample } from './test/orqa-world.js';
+import { WORLD_BLOCKS, WORLD_ORQA_CONFIG, WorldBlocks, worldEmbedder, worldExample, worldIndex, worldOrqaModel, worldReader, worldTitleExample } from './test/orqa-world.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 afterAll(async () => shutdownMipsWorkers());
 
-const CONFIG: OrqaConfigInput = {
-  readerSeqLen: WORLD_READER_SEQ_LEN,
-  maxSpanWidth: 3,
-  spanHiddenSize: 8,
-  retrieverBeamSize: 4,
-  readerBeamSize: 2,
-  learningRate: 3e-3,
-  numTrainSteps: 40,
-  numWarmupSteps: 0,
-};
+const CONFIG: OrqaConfigInput = { ...WORLD_ORQA_CONFIG, learningRate: 3e-3, numWarmupSteps: 0 };
 
 function worldModel(seed: number, overrides: OrqaConfigInput = {}, dropout = 0.1): OrqaModel {
-  const rng = createRng(seed);
-  const config = { ...CONFIG, ...overrides };
-  const questionEmbedder = worldEmbedder(createRng(seed + 100), dropout);
-  const documentEmbedder = config.trainDocumentEmbedder ? worldEmbedder(createRng(seed + 100), dropout) : undefined;
-  return createOrqaModel(config, { questionEmbedder, reader: worldReader(rng, dropout), documentEmbedder }, rng);
+  return worldOrqaModel({ ...CONFIG, ...overrides }, seed, dropout);
 }
 
 describe('prepareOrqaBatch and orqaForward', () => {
@@ -185,5 +173,83 @@ describe('questionEmbedderLearningRateMultiplier', () => {
     expect(snapshot('reader/module/bert/encoder/layer_0/output/dense/kernel')).not.toEqual(readerBefore);
     trainer.dispose();
     disposeOrqaModel(model);
+  });
+});
+
+describe('OrqaTrainer.exportState / importState', () => {
+  const blocks = new WorldBlocks();
+  const index = worldIndex(createRng(99));
+  const examples = [worldExample(0), worldExample(3)];
+  const values = (trainer: OrqaTrainer): Map<string, Float32Array> =>
+    new Map([...trainer.trainedVariables].map(([name, variable]) => [name, variable.dataSync() as Float32Array]));
+
+  test('a trainer that imports the state takes bit-for-bit the next step of the exporting one (dropout on); nothing leaks', async () => {
+    // trainDocumentEmbedder so the state spans all four parts.
+    const model = worldModel(31, { trainDocumentEmbedder: true });
+    const trainer = new OrqaTrainer(model, index, blocks, createRng(32));
+    await trainer.step(examples);
+    await trainer.step(examples);
+    // Other initial weights and another dropout seed: only the import can make the two agree.
+    const other = worldModel(41, { trainDocumentEmbedder: true });
+    const resumed = new OrqaTrainer(other, index, blocks, createRng(42));
+    expect(values(resumed).get('reader/dense/kernel')).not.toEqual(values(trainer).get('reader/dense/kernel'));
+
+    const before = tf.memory().numTensors;
+    const state = trainer.exportState();
+    const variableNames = [...trainer.trainedVariables.keys()];
+    expect(variableNames.some((name) => name.startsWith('doc_embedder/'))).toBe(true);
+    expect(new Set(state.keys())).toEqual(
+      new Set([...variableNames, ...variableNames.flatMap((name) => [`${name}/adam_m`, `${name}/adam_v`]), 'global_step', ORQA_DROPOUT_SEED_NAME]),
+    );
+    resumed.importState(state);
+    tf.dispose([...state.values()]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(resumed.globalStep).toBe(2);
+    expect(values(resumed)).toEqual(values(trainer));
+
+    const next = await trainer.step(examples);
+    const resumedNext = await resumed.step(examples);
+    expect(resumedNext).toEqual(next);
+    expect(values(resumed)).toEqual(values(trainer));
+    for (const t of [trainer, resumed]) t.dispose();
+    disposeOrqaModel(model);
+    disposeOrqaModel(other);
+  });
+
+  test('importState names a missing, misshaped or unexpected tensor and changes nothing then', async () => {
+    const model = worldModel(33);
+    const trainer = new OrqaTrainer(model, index, blocks, createRng(34));
+    await trainer.step(examples);
+    const target = new OrqaTrainer(worldModel(35), index, blocks, createRng(36));
+    const untouched = values(target);
+    const state = trainer.exportState();
+    const kernel = 'reader/dense/kernel';
+    const without = (name: string): Map<string, tf.Tensor> => new Map([...state].filter(([key]) => key !== name));
+    const wrongShape = tf.zeros([1, 1]);
+    const extra = tf.zeros([1]);
+    expect(() => target.importState(without(kernel))).toThrow(`OrqaTrainer.importState: missing variable "${kernel}"`);
+    expect(() => target.importState(new Map([...state, [kernel, wrongShape]]))).toThrow(
+      `OrqaTrainer.importState: "${kernel}" has shape [1,1], the model has [${trainer.trainedVariables.get(kernel)!.shape}]`,
+    );
+    expect(() => target.importState(new Map([...state, ['reader/extra', extra]]))).toThrow('OrqaTrainer.importState: unexpected tensor "reader/extra"');
+    expect(() => target.importState(without(ORQA_DROPOUT_SEED_NAME))).toThrow(`OrqaTrainer.importState: missing scalar "${ORQA_DROPOUT_SEED_NAME}"`);
+    expect(() => target.importState(without(`${kernel}/adam_v`))).toThrow(`AdamWeightDecayOptimizer.importState: missing "${kernel}/adam_v"`);
+    expect(target.globalStep).toBe(0);
+    expect(values(target)).toEqual(untouched);
+
+    // The optimizer-only pair (saveOrqaModel's trainer.ckpt) holds no variable and accepts none.
+    const optimizerState = trainer.exportOptimizerState();
+    expect([...optimizerState.keys()].filter((name) => trainer.trainedVariables.has(name))).toEqual([]);
+    expect(optimizerState.size).toBe(state.size - trainer.trainedVariables.size);
+    expect(() => target.importState(optimizerState)).toThrow('OrqaTrainer.importState: missing variable');
+    expect(() => target.importOptimizerState(state)).toThrow(`OrqaTrainer.importOptimizerState: unexpected tensor "${[...trainer.trainedVariables.keys()][0]}"`);
+    target.importOptimizerState(optimizerState);
+    expect(target.globalStep).toBe(1);
+    expect(values(target)).toEqual(untouched);
+    tf.dispose([...state.values(), ...optimizerState.values(), wrongShape, extra]);
+    for (const t of [trainer, target]) {
+      t.dispose();
+      disposeOrqaModel(t.model);
+    }
   });
 });

@@ -4,9 +4,8 @@
 // (TRAIN mode) with bert/optimization.py create_optimizer.
 import * as tf from '@tensorflow/tfjs-core';
 import type { RandomSource } from '@realm/bert';
-import { AdamWeightDecayOptimizer, GLOBAL_STEP_NAME } from '../optimizer.js';
-import { drawSeed, stepRandomSource } from '../realm/step-random.js';
-import { createLinearWarmupDecay, type LearningRateSchedule } from '../schedule.js';
+import type { LearningRateSchedule } from '../schedule.js';
+import { TrainerCore, type TrainerStateScope } from '../trainer-core.js';
 import { resolveOrqaWarmupSteps } from './config.js';
 import { orqaForward, prepareOrqaBatch, type OrqaBlockSource, type OrqaExample, type OrqaRetrievalIndex, type PreparedOrqaBatch } from './forward.js';
 import { orqaLoss } from './losses.js';
@@ -33,6 +32,9 @@ export interface OrqaStepMetrics {
 /** Name of the dropout-stream seed in exported state. */
 export const ORQA_DROPOUT_SEED_NAME = 'realm_ts/orqa_dropout_seed';
 
+const WHOLE_STATE: TrainerStateScope = { includeVariables: true };
+const OPTIMIZER_STATE: TrainerStateScope = { includeVariables: false };
+
 /** Fraction of the B groups of `size` values that hold a nonzero value. */
 function fractionWithAny(values: Float32Array, groups: number, size: number): number {
   let count = 0;
@@ -55,11 +57,8 @@ function fractionWithAny(values: Float32Array, groups: number, size: number): nu
 export class OrqaTrainer {
   readonly schedule: LearningRateSchedule;
   readonly numWarmupSteps: number;
-  private readonly variables: Map<string, tf.Variable>;
-  private readonly variableList: tf.Variable[];
-  private readonly orqaNameOf = new Map<string, string>();
-  private readonly optimizer: AdamWeightDecayOptimizer;
-  private dropoutSeed: number;
+  /** The prefixed ORQA variables, their optimizer, the dropout seed and the state export/import. */
+  private readonly core: TrainerCore;
 
   constructor(
     readonly model: OrqaModel,
@@ -71,34 +70,25 @@ export class OrqaTrainer {
     if (config.trainDocumentEmbedder && !blocks.documentInputs) {
       throw new Error('OrqaTrainer: trainDocumentEmbedder needs a block source with documentInputs(id)');
     }
-    this.variables = orqaVariables(model);
-    this.variableList = [...this.variables.values()];
-    for (const [name, variable] of this.variables) this.orqaNameOf.set(variable.name, name);
     this.numWarmupSteps = resolveOrqaWarmupSteps(config);
-    this.schedule = createLinearWarmupDecay({ learningRate: config.learningRate, numTrainSteps: config.numTrainSteps, numWarmupSteps: this.numWarmupSteps });
-    this.optimizer = new AdamWeightDecayOptimizer(this.variables, {
-      learningRate: this.schedule,
-      weightDecayRate: config.weightDecayRate,
-      beta1: config.adamBeta1,
-      beta2: config.adamBeta2,
-      epsilon: config.adamEpsilon,
-      excludeFromWeightDecay: config.excludeFromWeightDecay,
-      clipNorm: config.clipNorm,
-      learningRateMultipliers: [
-        { prefix: ORQA_VARIABLE_PREFIXES.questionEmbedder, multiplier: config.questionEmbedderLearningRateMultiplier },
-        { prefix: ORQA_VARIABLE_PREFIXES.documentEmbedder, multiplier: config.questionEmbedderLearningRateMultiplier },
-      ],
-    });
-    this.dropoutSeed = drawSeed(rng);
+    this.core = new TrainerCore(
+      orqaVariables(model),
+      { ...config, numWarmupSteps: this.numWarmupSteps },
+      { prefixes: [ORQA_VARIABLE_PREFIXES.questionEmbedder, ORQA_VARIABLE_PREFIXES.documentEmbedder], multiplier: config.questionEmbedderLearningRateMultiplier },
+      rng,
+      ORQA_DROPOUT_SEED_NAME,
+    );
+    this.schedule = this.core.schedule;
   }
 
+  /** Number of updates applied so far (the global step). */
   get globalStep(): number {
-    return this.optimizer.step;
+    return this.core.step;
   }
 
   /** The trained variables by prefixed name (the model's own). */
   get trainedVariables(): ReadonlyMap<string, tf.Variable> {
-    return this.variables;
+    return this.core.variables;
   }
 
   /** Blocks retrieved per question in training: retrieverBeamSize, capped at the index size. */
@@ -118,7 +108,7 @@ export class OrqaTrainer {
   }
 
   private forwardOptions(step: number): { training: boolean; rng: RandomSource; questionEmbedderTraining: boolean } {
-    return { training: true, rng: stepRandomSource(this.dropoutSeed, step), questionEmbedderTraining: this.model.config.questionEmbedderDropout };
+    return { training: true, rng: this.core.stepRandom(step), questionEmbedderTraining: this.model.config.questionEmbedderDropout };
   }
 
   /**
@@ -141,13 +131,8 @@ export class OrqaTrainer {
       retrievalLoss = tf.keep(outputs.retrievalLoss);
       readerLoss = tf.keep(outputs.readerLoss);
       return outputs.loss;
-    }, this.variableList);
-    const gradients = new Map<string, tf.Tensor>();
-    for (const [engineName, gradient] of Object.entries(grads)) {
-      if (gradient === null) continue;
-      gradients.set(this.orqaNameOf.get(engineName) as string, gradient);
-    }
-    return { loss: value, retrievalLoss: retrievalLoss as tf.Scalar, readerLoss: readerLoss as tf.Scalar, gradients };
+    }, this.core.variableList);
+    return { loss: value, retrievalLoss: retrievalLoss as tf.Scalar, readerLoss: readerLoss as tf.Scalar, gradients: this.core.namedGradients(grads) };
   }
 
   /** One update on a batch of questions; returns the batch's metrics and the update's rate and norm. */
@@ -156,7 +141,7 @@ export class OrqaTrainer {
     const batch = await this.prepare(examples, step);
     const result = this.computeGradients(batch, step);
     try {
-      const update = this.optimizer.applyGradients(result.gradients);
+      const update = this.core.optimizer.applyGradients(result.gradients);
       return {
         step,
         learningRate: update.learningRate,
@@ -177,28 +162,33 @@ export class OrqaTrainer {
     return evaluateOrqa(this.model, examples, this.index, this.blocks, options);
   }
 
-  /** Optimizer slots, global_step and the dropout seed as named tensors (copies owned by the caller); the weights are saved with saveOrqaModel. */
+  /**
+   * The whole training state as named tensors (copies owned by the caller), as RealmTrainer's:
+   * every trained variable under its prefixed name (ORQA_VARIABLE_PREFIXES), the optimizer slots
+   * `<name>/adam_m`, `<name>/adam_v`, `global_step` and the dropout seed. A trainer of the same
+   * config over the same index and blocks that imports it takes exactly the steps this one would.
+   */
   exportState(): Map<string, tf.Tensor> {
-    const state = this.optimizer.exportState();
-    state.set(ORQA_DROPOUT_SEED_NAME, tf.scalar(this.dropoutSeed, 'int32'));
-    return state;
+    return this.core.exportState(WHOLE_STATE);
   }
 
-  /** Restores exportState output (every slot, global_step and the seed must be present). */
+  /** Restores exportState output; every variable (with its shape), slot and counter must be present and nothing else. */
   importState(state: ReadonlyMap<string, tf.Tensor>): void {
-    const seed = state.get(ORQA_DROPOUT_SEED_NAME);
-    if (seed === undefined || seed.size !== 1) throw new Error(`OrqaTrainer.importState: missing scalar "${ORQA_DROPOUT_SEED_NAME}"`);
-    const optimizerState = new Map<string, tf.Tensor>();
-    for (const [name, tensor] of state) {
-      if (name === GLOBAL_STEP_NAME || /\/adam_[mv]$/.test(name)) optimizerState.set(name, tensor);
-      else if (name !== ORQA_DROPOUT_SEED_NAME) throw new Error(`OrqaTrainer.importState: unexpected tensor "${name}"`);
-    }
-    this.optimizer.importState(optimizerState);
-    this.dropoutSeed = seed.dataSync()[0];
+    this.core.importState('OrqaTrainer.importState', state, WHOLE_STATE);
+  }
+
+  /** exportState without the variables (slots, global_step, dropout seed): saveOrqaModel's trainer.ckpt, whose weights are saved beside it. */
+  exportOptimizerState(): Map<string, tf.Tensor> {
+    return this.core.exportState(OPTIMIZER_STATE);
+  }
+
+  /** Restores exportOptimizerState output (every slot, global_step and the seed must be present); the variables are left as they are. */
+  importOptimizerState(state: ReadonlyMap<string, tf.Tensor>): void {
+    this.core.importState('OrqaTrainer.importOptimizerState', state, OPTIMIZER_STATE);
   }
 
   /** Frees the optimizer slots (the model, index and blocks belong to the caller). */
   dispose(): void {
-    this.optimizer.dispose();
+    this.core.dispose();
   }
 }

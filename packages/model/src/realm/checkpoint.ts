@@ -2,11 +2,11 @@
 // the AdamW slots, global_step and the dropout seed, plus config.json beside it, written to a temp
 // sibling directory and renamed into place. The counterpart of the Estimator's model.ckpt-N files
 // (language/common/utils/experiment_utils.py) and its params.json.
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { CheckpointReader, writeCheckpoint, writeDirectoryAtomically, type TensorToWrite } from '@realm/data';
+import { writeDirectoryAtomically } from '@realm/data';
 import { z } from 'zod';
+import { readJsonFile, readStateCheckpoint, restoreTrainerState, writeJsonFile, writeStateCheckpoint } from '../checkpoint-io.js';
 import { GLOBAL_STEP_NAME } from '../optimizer.js';
 import { RealmModelConfigSchema, type RealmModelConfig } from './config.js';
 import { createRealmModel, disposeRealmModel, type RealmModel } from './realm-model.js';
@@ -50,16 +50,6 @@ export const RealmCheckpointConfigSchema = z
 
 export type RealmCheckpointConfig = z.infer<typeof RealmCheckpointConfigSchema>;
 
-/** TF dtype each state tensor is stored as: counters as int64 (TF's global_step), the rest float32. */
-async function toWritable(name: string, tensor: tf.Tensor): Promise<TensorToWrite> {
-  if (name === GLOBAL_STEP_NAME || name === DROPOUT_SEED_NAME) {
-    const value = (await tensor.data())[0];
-    return { dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(value)) };
-  }
-  if (tensor.dtype !== 'float32') throw new Error(`saveRealmCheckpoint: state tensor "${name}" is ${tensor.dtype}, expected float32`);
-  return { dtype: 'float32', shape: tensor.shape, data: (await tensor.data()) as Float32Array };
-}
-
 /** Atomic directory replacement lives in @realm/data; re-exported here for existing callers. */
 export { writeDirectoryAtomically };
 
@@ -71,8 +61,6 @@ export { writeDirectoryAtomically };
 export async function saveRealmCheckpoint(dir: string, trainer: RealmTrainer, extra: unknown = null): Promise<void> {
   const state = trainer.exportState();
   try {
-    const tensors: Array<[string, TensorToWrite]> = [];
-    for (const [name, tensor] of state) tensors.push([name, await toWritable(name, tensor)]);
     const config: RealmCheckpointConfig = {
       format: 'realm-ts/realm-checkpoint',
       formatVersion: 1,
@@ -82,8 +70,8 @@ export async function saveRealmCheckpoint(dir: string, trainer: RealmTrainer, ex
       extra,
     };
     await writeDirectoryAtomically(dir, async (temp) => {
-      await writeCheckpoint(join(temp, REALM_CHECKPOINT_FILES.checkpoint), tensors);
-      await writeFile(join(temp, REALM_CHECKPOINT_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+      await writeStateCheckpoint(join(temp, REALM_CHECKPOINT_FILES.checkpoint), state, [GLOBAL_STEP_NAME, DROPOUT_SEED_NAME], 'saveRealmCheckpoint');
+      await writeJsonFile(join(temp, REALM_CHECKPOINT_FILES.config), config);
     });
   } finally {
     tf.dispose([...state.values()]);
@@ -98,40 +86,14 @@ export interface LoadedRealmCheckpoint {
 
 /** Reads a checkpoint directory written by saveRealmCheckpoint (CRC-checked). */
 export async function loadRealmCheckpoint(dir: string): Promise<LoadedRealmCheckpoint> {
-  const configPath = join(dir, REALM_CHECKPOINT_FILES.config);
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(configPath, 'utf8'));
-  } catch (error) {
-    throw new Error(`${configPath}: cannot read the REALM checkpoint config (${(error as Error).message})`);
-  }
-  const parsed = RealmCheckpointConfigSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${configPath}: invalid REALM checkpoint config\n${z.prettifyError(parsed.error)}`);
-  const reader = await CheckpointReader.open(join(dir, REALM_CHECKPOINT_FILES.checkpoint));
-  const state = new Map<string, tf.Tensor>();
-  try {
-    for (const entry of reader.list()) {
-      const tensor = await reader.read(entry.name);
-      if (tensor.dtype === 'int64') {
-        state.set(entry.name, tf.tensor(Array.from(tensor.values as BigInt64Array, Number), tensor.shape, 'int32'));
-      } else if (tensor.dtype === 'float32') {
-        state.set(entry.name, tf.tensor(tensor.values as Float32Array, tensor.shape, 'float32'));
-      } else {
-        throw new Error(`${reader.indexPath}: tensor "${entry.name}" is ${tensor.dtype}; a REALM checkpoint holds float32 and int64 only`);
-      }
-    }
-  } catch (error) {
-    tf.dispose([...state.values()]);
-    throw error;
-  } finally {
-    await reader.close();
-  }
+  const config = await readJsonFile(join(dir, REALM_CHECKPOINT_FILES.config), RealmCheckpointConfigSchema, 'REALM checkpoint config');
+  const state = await readStateCheckpoint(join(dir, REALM_CHECKPOINT_FILES.checkpoint), 'a REALM checkpoint');
   const step = state.get(GLOBAL_STEP_NAME);
-  if (step && step.dataSync()[0] !== parsed.data.globalStep) {
+  if (step && step.dataSync()[0] !== config.globalStep) {
     tf.dispose([...state.values()]);
-    throw new Error(`${dir}: global_step ${step.dataSync()[0]} in the checkpoint disagrees with globalStep ${parsed.data.globalStep} in ${REALM_CHECKPOINT_FILES.config}`);
+    throw new Error(`${dir}: global_step ${step.dataSync()[0]} in the checkpoint disagrees with globalStep ${config.globalStep} in ${REALM_CHECKPOINT_FILES.config}`);
   }
-  return { config: parsed.data, state };
+  return { config, state };
 }
 
 /** A model and trainer rebuilt from a checkpoint. */
@@ -150,20 +112,11 @@ export async function restoreRealmTrainer(dir: string, overrides: RealmTrainerOp
   const { config, state } = await loadRealmCheckpoint(dir);
   // Fresh weights are overwritten by importState, so their initialization stream is irrelevant.
   const model = createRealmModel(config.model as RealmModelConfig, stepRandomSource(0, 0));
-  try {
-    const options: RealmTrainerOptions = { ...config.trainer, ...overrides };
-    const trainer = new RealmTrainer(model, options, stepRandomSource(0, 0));
-    try {
-      trainer.importState(state);
-    } catch (error) {
-      trainer.dispose();
-      throw error;
-    }
-    return { model, trainer, config };
-  } catch (error) {
-    disposeRealmModel(model);
-    throw new Error(`${dir}: cannot restore the REALM trainer: ${(error as Error).message}`, { cause: error });
-  } finally {
-    tf.dispose([...state.values()]);
-  }
+  const trainer = await restoreTrainerState(dir, 'REALM trainer', {
+    readState: async () => state,
+    createTrainer: () => new RealmTrainer(model, { ...config.trainer, ...overrides }, stepRandomSource(0, 0)),
+    importState: (created, loaded) => created.importState(loaded),
+    disposeModel: () => disposeRealmModel(model),
+  });
+  return { model, trainer, config };
 }

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { embedProjected, type BertModel } from '@realm/bert';
 import type { BertInputs as FlatBertInputs } from '@realm/data';
-import { trimTrailingPadding } from '../padding.js';
+import { flatInputTensors } from '../padding.js';
 import type { RealmModel } from './realm-model.js';
 
 /** Row-major int32 inputs of `batch` sequences of `seqLen` tokens. */
@@ -24,14 +24,10 @@ export function projectionSize(embedder: BertModel): number {
   return head.size;
 }
 
-/** Embeds flat inputs with `embedder` in inference mode: [batch, P] row-major. */
-function embedFlat(embedder: BertModel, inputs: FlatBertInputs, batch: number, seqLen: number): Float32Array {
+/** Embeds `batch` flat inputs with `embedder` in inference mode (trailing padding trimmed): [batch, P] row-major. */
+function embedFlat(embedder: BertModel, inputs: FlatBertInputs, batch: number): Float32Array {
   const output = tf.tidy(() =>
-    embedProjected(embedder, trimTrailingPadding({
-      inputIds: tf.tensor2d(inputs.tokenIds, [batch, seqLen], 'int32'),
-      inputMask: tf.tensor2d(inputs.mask, [batch, seqLen], 'int32'),
-      tokenTypeIds: tf.tensor2d(inputs.segmentIds, [batch, seqLen], 'int32'),
-    })),
+    embedProjected(embedder, flatInputTensors(inputs, batch)),
   );
   try {
     return output.dataSync() as Float32Array;
@@ -46,7 +42,7 @@ function embedFlat(embedder: BertModel, inputs: FlatBertInputs, batch: number, s
  */
 export function embedQueries(model: RealmModel, inputs: FlatBertInputs, batch: number, seqLen: number): Float32Array {
   checkFlatInputs(inputs, batch, seqLen, 'embedQueries');
-  return embedFlat(model.queryEmbedder, inputs, batch, seqLen);
+  return embedFlat(model.queryEmbedder, inputs, batch);
 }
 
 export interface EmbedDocumentOptions {
@@ -86,11 +82,7 @@ export async function embedDocumentBatches(
     });
     pending = [];
     const output = tf.tidy(() =>
-      embedProjected(embedder, trimTrailingPadding({
-        inputIds: tf.tensor2d(flat.tokenIds, [n, seqLen], 'int32'),
-        inputMask: tf.tensor2d(flat.mask, [n, seqLen], 'int32'),
-        tokenTypeIds: tf.tensor2d(flat.segmentIds, [n, seqLen], 'int32'),
-      })),
+      embedProjected(embedder, flatInputTensors(flat, n)),
     );
     try {
       chunks.push((await output.data()) as Float32Array);

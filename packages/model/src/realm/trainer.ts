@@ -8,12 +8,11 @@ import type { RealmExample } from '@realm/data';
 import { RealmTrainConfigSchema, resolveWarmupSteps, type RealmTrainConfig } from '../config.js';
 import { computeRealmLoss, type RealmLossOutputs } from '../losses.js';
 import { computeRealmMetrics } from '../metrics.js';
-import { AdamWeightDecayOptimizer, GLOBAL_STEP_NAME } from '../optimizer.js';
-import { createLinearWarmupDecay, type LearningRateSchedule } from '../schedule.js';
+import type { LearningRateSchedule } from '../schedule.js';
+import { TrainerCore } from '../trainer-core.js';
 import { disposeRealmBatch, stackRealmBatch, type RealmBatchTensors } from './batch.js';
 import { realmForwardTensors } from './forward.js';
 import { REALM_VARIABLE_PREFIXES, realmVariables, type RealmModel } from './realm-model.js';
-import { drawSeed, stepRandomSource } from './step-random.js';
 
 /** The RealmTrainConfig fields the trainer uses; a whole RealmTrainConfig fits. Missing fields take the schema defaults. */
 export type RealmTrainerOptions = Partial<
@@ -106,12 +105,8 @@ function readMetrics(loss: tf.Scalar, kept: KeptForward, inputs: RealmBatchTenso
 export class RealmTrainer {
   readonly options: ResolvedRealmTrainerOptions;
   readonly schedule: LearningRateSchedule;
-  private readonly variables: Map<string, tf.Variable>;
-  private readonly variableList: tf.Variable[];
-  /** tfjs's engine name of each variable → its prefixed REALM name. */
-  private readonly realmNameOf = new Map<string, string>();
-  private readonly optimizer: AdamWeightDecayOptimizer;
-  private dropoutSeed: number;
+  /** The prefixed REALM variables, their optimizer, the dropout seed and the state export/import. */
+  private readonly core: TrainerCore;
 
   constructor(
     readonly model: RealmModel,
@@ -119,39 +114,24 @@ export class RealmTrainer {
     rng: RandomSource,
   ) {
     this.options = resolveRealmTrainerOptions(options);
-    this.variables = realmVariables(model);
-    this.variableList = [...this.variables.values()];
-    for (const [name, variable] of this.variables) this.realmNameOf.set(variable.name, name);
-    this.schedule = createLinearWarmupDecay({
-      learningRate: this.options.learningRate,
-      numTrainSteps: this.options.numTrainSteps,
-      numWarmupSteps: this.options.numWarmupSteps,
-    });
-    const multiplier = this.options.embedderLearningRateMultiplier;
-    this.optimizer = new AdamWeightDecayOptimizer(this.variables, {
-      learningRate: this.schedule,
-      weightDecayRate: this.options.weightDecayRate,
-      beta1: this.options.adamBeta1,
-      beta2: this.options.adamBeta2,
-      epsilon: this.options.adamEpsilon,
-      excludeFromWeightDecay: this.options.excludeFromWeightDecay,
-      clipNorm: this.options.clipNorm,
-      learningRateMultipliers: [
-        { prefix: REALM_VARIABLE_PREFIXES.queryEmbedder, multiplier },
-        { prefix: REALM_VARIABLE_PREFIXES.documentEmbedder, multiplier },
-      ],
-    });
-    this.dropoutSeed = drawSeed(rng);
+    this.core = new TrainerCore(
+      realmVariables(model),
+      this.options,
+      { prefixes: [REALM_VARIABLE_PREFIXES.queryEmbedder, REALM_VARIABLE_PREFIXES.documentEmbedder], multiplier: this.options.embedderLearningRateMultiplier },
+      rng,
+      DROPOUT_SEED_NAME,
+    );
+    this.schedule = this.core.schedule;
   }
 
   /** Number of updates applied so far (the global step). */
   get globalStep(): number {
-    return this.optimizer.step;
+    return this.core.step;
   }
 
   /** The variables being trained, by prefixed name (the model's own variables). */
   get trainedVariables(): ReadonlyMap<string, tf.Variable> {
-    return this.variables;
+    return this.core.variables;
   }
 
   /** The scheduled learning rate at `step` (the reader's; embedder variables get it × embedderLearningRateMultiplier). */
@@ -184,23 +164,18 @@ export class RealmTrainer {
         mlmLogits: tf.keep(forward.mlmLogits),
       };
       return outputs.loss;
-    }, this.variableList);
-    const gradients = new Map<string, tf.Tensor>();
-    for (const [engineName, gradient] of Object.entries(grads)) {
-      if (gradient === null) continue;
-      gradients.set(this.realmNameOf.get(engineName) as string, gradient);
-    }
-    return { loss: value, gradients, kept: kept as KeptForward };
+    }, this.core.variableList);
+    return { loss: value, gradients: this.core.namedGradients(grads), kept: kept as KeptForward };
   }
 
   /** One training update on `batch`; returns the batch's metrics (before the update) and the update's rate and norm. */
   step(batch: readonly RealmExample[]): RealmStepMetrics {
     const inputs = stackRealmBatch(batch, this.model.config);
-    const step = this.optimizer.step;
+    const step = this.globalStep;
     let result: ReturnType<RealmTrainer['computeGradients']> | undefined;
     try {
-      result = this.computeGradients(inputs, stepRandomSource(this.dropoutSeed, step));
-      const update = this.optimizer.applyGradients(result.gradients);
+      result = this.computeGradients(inputs, this.core.stepRandom(step));
+      const update = this.core.optimizer.applyGradients(result.gradients);
       const metrics = readMetrics(result.loss, result.kept, inputs);
       return { ...metrics, step, learningRate: update.learningRate, globalNorm: update.globalNorm };
     } finally {
@@ -243,38 +218,16 @@ export class RealmTrainer {
    * and the dropout seed.
    */
   exportState(): Map<string, tf.Tensor> {
-    const state = new Map<string, tf.Tensor>();
-    for (const [name, variable] of this.variables) state.set(name, tf.clone(variable));
-    for (const [name, tensor] of this.optimizer.exportState()) state.set(name, tensor);
-    state.set(DROPOUT_SEED_NAME, tf.scalar(this.dropoutSeed, 'int32'));
-    return state;
+    return this.core.exportState({ includeVariables: true });
   }
 
   /** Restores exportState output (or a loaded checkpoint); every variable, slot and counter must be present. */
   importState(state: ReadonlyMap<string, tf.Tensor>): void {
-    for (const [name, variable] of this.variables) {
-      const value = state.get(name);
-      if (value === undefined) throw new Error(`RealmTrainer.importState: missing variable "${name}"`);
-      if (!tf.util.arraysEqual(value.shape, variable.shape)) {
-        throw new Error(`RealmTrainer.importState: "${name}" has shape [${value.shape}], the model has [${variable.shape}]`);
-      }
-    }
-    const seed = state.get(DROPOUT_SEED_NAME);
-    if (seed === undefined || seed.size !== 1) throw new Error(`RealmTrainer.importState: missing scalar "${DROPOUT_SEED_NAME}"`);
-    const optimizerState = new Map<string, tf.Tensor>();
-    for (const [name, tensor] of state) {
-      if (name === GLOBAL_STEP_NAME || /\/adam_[mv]$/.test(name)) optimizerState.set(name, tensor);
-      else if (name !== DROPOUT_SEED_NAME && !this.variables.has(name)) throw new Error(`RealmTrainer.importState: unexpected tensor "${name}"`);
-    }
-    this.optimizer.importState(optimizerState);
-    for (const [name, variable] of this.variables) {
-      tf.tidy(() => variable.assign(tf.cast(state.get(name) as tf.Tensor, 'float32')));
-    }
-    this.dropoutSeed = seed.dataSync()[0];
+    this.core.importState('RealmTrainer.importState', state, { includeVariables: true });
   }
 
   /** Frees the optimizer slots (the model belongs to the caller). */
   dispose(): void {
-    this.optimizer.dispose();
+    this.core.dispose();
   }
 }

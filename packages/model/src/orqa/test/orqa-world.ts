@@ -4,8 +4,10 @@
 import { BertConfigSchema, createBertModel, type BertConfig, type BertModel } from '@realm/bert';
 import type { BertInputs as FlatBertInputs } from '@realm/data';
 import { ExactMipsIndex } from '@realm/mips';
-import { FullTokenizer, findAnswerSpans, packCandidate, packReaderInputs, tokenizeWithOriginalMapping, Vocab, type OriginalMapping, type Rng } from '@realm/tokenizer';
+import { createRng, FullTokenizer, findAnswerSpans, packCandidate, packReaderInputs, tokenizeWithOriginalMapping, Vocab, type OriginalMapping, type Rng } from '@realm/tokenizer';
+import type { OrqaConfigInput } from '../config.js';
 import type { OrqaBlockSource, OrqaExample, OrqaReaderBlock } from '../forward.js';
+import { createOrqaModel, type OrqaModel } from '../orqa-model.js';
 
 const AUTHORS = ['Ann', 'Bob', 'Cy', 'Dee', 'Eve', 'Fay'];
 const TITLES = ['Oaks', 'Elms', 'Ash', 'Firs', 'Yew', 'Ivy'];
@@ -97,4 +99,25 @@ export function worldIndex(rng: Rng): ExactMipsIndex {
   const index = new ExactMipsIndex(WORLD_PROJECTION, { threads: 1 });
   index.add(vectors);
   return index;
+}
+
+/** The ORQA config every world test starts from (each test spreads its own changes over it). */
+export const WORLD_ORQA_CONFIG: OrqaConfigInput = Object.freeze({
+  readerSeqLen: WORLD_READER_SEQ_LEN,
+  maxSpanWidth: 3,
+  spanHiddenSize: 8,
+  retrieverBeamSize: 4,
+  readerBeamSize: 2,
+  numTrainSteps: 40,
+});
+
+/**
+ * An OrqaModel of world-sized parts, all drawn from `seed`: the question encoder (and, with
+ * trainDocumentEmbedder, a document embedder equal to it) from seed + 100, the reader and span head from seed.
+ */
+export function worldOrqaModel(config: OrqaConfigInput, seed: number, dropout = 0.1): OrqaModel {
+  const rng = createRng(seed);
+  const questionEmbedder = worldEmbedder(createRng(seed + 100), dropout);
+  const documentEmbedder = config.trainDocumentEmbedder ? worldEmbedder(createRng(seed + 100), dropout) : undefined;
+  return createOrqaModel(config, { questionEmbedder, reader: worldReader(rng, dropout), documentEmbedder }, rng);
 }
