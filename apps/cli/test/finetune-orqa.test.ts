@@ -84,7 +84,8 @@ describe('realm finetune-orqa', () => {
     expect(JSON.parse(removed.stdout)).toMatchObject({ removed: 1, total: addResult.total - 1 });
     const missing = runCli(['index', 'remove', '--export', out, '--title', 'Zed Novel']);
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toMatch(/^realm: index remove: no block of .* has the title or uid "Zed Novel"\n$/);
+    // stderr names the knowledge base picked, then the error.
+    expect(missing.stderr).toMatch(/^index remove: updating knowledge base .*\nrealm: index remove: no block of .* has the title or uid "Zed Novel"\n$/);
   });
 
   test('bad input fails with a message naming it', () => {

@@ -20,6 +20,12 @@ export const FinetuneRunSchema = z
     refreshIndex: z.boolean().default(false).describe('Train the document embedder too and re-embed the corpus every refreshEverySteps (off in ORQA; REALM refreshes in pre-training).'),
     refreshEverySteps: z.int().min(1).default(50).describe('Steps between corpus re-embeddings when refreshIndex is on.'),
     refreshBatchSize: z.int().min(1).default(64).describe('Blocks per embedder call when re-embedding.'),
+    checkpointEverySteps: z
+      .int()
+      .min(1)
+      .default(1000)
+      .describe('Save the resumable training state (weights, optimizer, data position, best so far) to checkpoints/ every this many steps, at the end and on a stop (ORQA: save_checkpoints_steps 1000).'),
+    keepCheckpoints: z.int().min(1).default(5).describe('Resumable checkpoints kept, newest first; an older one is the fallback when the newest cannot be read (ORQA keeps 5).'),
   })
   .readonly();
 
@@ -42,7 +48,8 @@ type JsonObject = { [key: string]: Json };
  * above ORQA's 1e-5 (BERT-base) to move within minutes, and its question encoder a tenth of it.
  */
 export const FINETUNE_RECIPE: JsonObject = {
-  run: { evalEverySteps: 100, evalBatchSize: 16 },
+  // A checkpoint costs one model write (~1 s here); 50 steps bound the work a crash loses to a minute.
+  run: { evalEverySteps: 100, evalBatchSize: 16, checkpointEverySteps: 50, keepCheckpoints: 2 },
   orqa: {
     readerSeqLen: 96,
     retrieverBeamSize: 100,

@@ -1,14 +1,15 @@
 // `realm index add|remove`: grows or shrinks a knowledge base after pre-training without retraining.
 // New or changed documents are cut into blocks as `corpus build` cuts them, embedded with the KB's
 // own document embedder, and a new version (blocks, titles and block_emb together) is published
-// atomically. What users of REALM/ORQA asked for and refresh_doc_embeds.py does only for the whole corpus.
+// atomically. What users of REALM/ORQA asked for and refresh_doc_embeds.py does only for the whole
+// corpus. The KB is that of a fine-tuning output or of a pre-training run (see kb-target.ts).
 import { loadBertModel, disposeBertModel } from '@realm/bert';
 import { documentBlocks, documentUid, type InputDocument } from '@realm/data';
 import { loadSalientAnnotator } from '@realm/tokenizer';
 import type { TextBlock } from './blocks.js';
-import { publishKnowledgeBase, readKnowledgeBase, type KnowledgeBase } from './knowledge-base.js';
+import { resolveKnowledgeBaseTarget, type KnowledgeBaseTarget } from './kb-target.js';
+import { publishKnowledgeBase } from './knowledge-base.js';
 import { embedBlocks } from './model-io.js';
-import { join } from 'node:path';
 
 export interface IndexUpdateResult {
   /** The new version directory. */
@@ -19,9 +20,15 @@ export interface IndexUpdateResult {
   total: number;
 }
 
-/** The KB root a version directory belongs to (versions are <root>/<ts>). */
-function rootOf(kb: KnowledgeBase): string {
-  return join(kb.dir!, '..');
+export interface IndexUpdateOptions {
+  /** Told which knowledge base (or pre-training export) was picked, before any work. */
+  log?: (message: string) => void;
+}
+
+async function openTarget(path: string, options: IndexUpdateOptions): Promise<KnowledgeBaseTarget> {
+  const target = await resolveKnowledgeBaseTarget(path);
+  options.log?.(`updating ${target.picked}`);
+  return target;
 }
 
 /**
@@ -29,9 +36,14 @@ function rootOf(kb: KnowledgeBase): string {
  * document whose title is already in the KB replaces that title's blocks unless they are identical
  * (same uids), which are left as they are. Only the new blocks are embedded.
  */
-export async function addDocuments(kbPath: string, documents: readonly InputDocument[], options: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<IndexUpdateResult> {
+export async function addDocuments(
+  kbPath: string,
+  documents: readonly InputDocument[],
+  options: IndexUpdateOptions & { batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<IndexUpdateResult> {
   if (documents.length === 0) throw new Error('index add: no documents given');
-  const kb = await readKnowledgeBase(kbPath);
+  const target = await openTarget(kbPath, options);
+  const { kb } = target;
   await loadSalientAnnotator();
   const incoming = new Map<string, TextBlock[]>();
   for (const doc of documents) {
@@ -65,13 +77,14 @@ export async function addDocuments(kbPath: string, documents: readonly InputDocu
   } finally {
     disposeBertModel(embedder);
   }
-  return publish(kb, keptRows, newBlocks, newVectors, { added: newBlocks.length, removed, unchanged }, `index add of ${documents.length} documents`);
+  return publish(target, keptRows, newBlocks, newVectors, { added: newBlocks.length, removed, unchanged }, `index add of ${documents.length} documents`);
 }
 
 /** Removes every block whose title or uid (SHA-1 of title and text, as the retrieval corpus) is in `keys`; each key must match. */
-export async function removeDocuments(kbPath: string, keys: readonly string[]): Promise<IndexUpdateResult> {
+export async function removeDocuments(kbPath: string, keys: readonly string[], options: IndexUpdateOptions = {}): Promise<IndexUpdateResult> {
   if (keys.length === 0) throw new Error('index remove: no titles or uids given');
-  const kb = await readKnowledgeBase(kbPath);
+  const target = await openTarget(kbPath, options);
+  const { kb } = target;
   const wanted = new Set(keys);
   const matched = new Set<string>();
   const keptRows: number[] = [];
@@ -82,13 +95,13 @@ export async function removeDocuments(kbPath: string, keys: readonly string[]): 
     else matched.add(hit);
   });
   const missing = keys.filter((key) => !matched.has(key));
-  if (missing.length > 0) throw new Error(`index remove: no block of ${kb.dir} has the title or uid ${missing.map((k) => JSON.stringify(k)).join(', ')}`);
+  if (missing.length > 0) throw new Error(`index remove: no block of ${kb.dir ?? kb.manifest.source} has the title or uid ${missing.map((k) => JSON.stringify(k)).join(', ')}`);
   const removed = kb.blocks.length - keptRows.length;
-  return publish(kb, keptRows, [], new Float32Array(0), { added: 0, removed, unchanged: 0 }, `index remove of ${keys.length} titles/uids`);
+  return publish(target, keptRows, [], new Float32Array(0), { added: 0, removed, unchanged: 0 }, `index remove of ${keys.length} titles/uids`);
 }
 
 async function publish(
-  kb: KnowledgeBase,
+  { kb, root }: KnowledgeBaseTarget,
   keptRows: readonly number[],
   newBlocks: readonly TextBlock[],
   newVectors: Float32Array,
@@ -100,7 +113,7 @@ async function publish(
   const vectors = new Float32Array(blocks.length * dim);
   keptRows.forEach((row, i) => vectors.set(kb.vectors.subarray(row * dim, (row + 1) * dim), i * dim));
   vectors.set(newVectors, keptRows.length * dim);
-  const dir = await publishKnowledgeBase(rootOf(kb), {
+  const dir = await publishKnowledgeBase(root, {
     blocks,
     vectors,
     dim,

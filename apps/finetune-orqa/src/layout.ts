@@ -12,6 +12,8 @@ export interface FinetuneLayout {
   kb: string;
   /** saveOrqaModel directory of the best checkpoint by dev metric (replaced atomically). */
   best: string;
+  /** checkpoints/ckpt-<step>/: the resumable training state (see resume.ts), the newest run.keepCheckpoints. */
+  checkpoints: string;
   /** One JSON line per training step and per evaluation. */
   metrics: string;
   predictions: string;
@@ -25,6 +27,7 @@ export function finetuneLayout(root: string): FinetuneLayout {
     config: join(root, 'config.json'),
     kb: join(root, 'kb'),
     best: join(root, 'best'),
+    checkpoints: join(root, 'checkpoints'),
     metrics: join(root, 'log', 'metrics.jsonl'),
     predictions: join(root, 'predictions'),
     results: join(root, 'results.json'),

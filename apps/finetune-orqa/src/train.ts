@@ -3,20 +3,45 @@
 // it. Ports orqa_experiment.py's train_and_evaluate with BestExporter on exact match; the optional
 // index refresh re-embeds the corpus in-process, as REALM's refresher does during pre-training.
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, rm, stat, truncate } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { createOrqaModel, disposeOrqaModel, OrqaTrainer, saveOrqaModel, stepRandomSource, type OrqaEvalSummary, type OrqaModel, type OrqaStepMetrics } from '@realm/model';
+import type { WorldConfig } from '@realm/data';
 import type { ExactMipsIndex } from '@realm/mips';
+import {
+  createOrqaModel,
+  disposeOrqaModel,
+  OrqaTrainer,
+  saveOrqaModel,
+  stepRandomSource,
+  type OrqaEvalSummary,
+  type OrqaModel,
+  type OrqaStepMetrics,
+} from '@realm/model';
 import { prepareRun, type ProgramContext } from '@realm/pretrain';
-import { setupOrqaBackend } from './backend.js';
 import { createRng, FullTokenizer, shuffleInPlace, type Rng } from '@realm/tokenizer';
+import { setupOrqaBackend } from './backend.js';
 import { orqaExample, TokenizedBlocks, type QaItem } from './blocks.js';
-import { buildFinetuneConfig, type FinetuneConfig } from './config.js';
+import { buildFinetuneConfig, FinetuneConfigSchema, type FinetuneConfig } from './config.js';
 import { worldQaSplit } from './datasets.js';
 import { evaluateQuestions, formatSummary, writePredictions, writeTextAtomically, type EvaluationResult } from './evaluate.js';
-import { knowledgeBaseIndex, publishKnowledgeBase } from './knowledge-base.js';
-import { finetuneLayout } from './layout.js';
+import { knowledgeBaseIndex, publishKnowledgeBase, readKnowledgeBase, type KnowledgeBaseContents } from './knowledge-base.js';
+import { finetuneLayout, type FinetuneLayout } from './layout.js';
 import { embedBlocks, loadQaSystem, partsFromPretrainRun, partsFromScratch, type InitialOrqaParts } from './model-io.js';
+import {
+  bestFromState,
+  bestToState,
+  countingRng,
+  newestResumeCheckpoint,
+  readUnfinishedRun,
+  recoverReplacedDirectory,
+  RESUME_FILES,
+  importCheckpointInto,
+  type CountingRng,
+  saveResumeCheckpoint,
+  type ResumeCheckpoint,
+  type ResumeState,
+  type SavedFinetuneRun,
+} from './resume.js';
 
 export interface FinetuneOptions {
   /** A pre-training run directory, or 'none' for the un-pre-trained baseline. */
@@ -58,16 +83,166 @@ function metricOf(summary: OrqaEvalSummary, config: FinetuneConfig): number {
   return config.run.selectBy === 'exactMatch' ? summary.exactMatch : summary.officialExactMatch;
 }
 
-async function initialParts(options: FinetuneOptions, config: FinetuneConfig, rng: Rng, context: ProgramContext): Promise<InitialOrqaParts> {
+async function initialParts(init: string, data: string | null, out: string, config: FinetuneConfig, rng: Rng, context: ProgramContext): Promise<InitialOrqaParts> {
   const documentEmbedderCopy = config.run.refreshIndex;
-  if (options.init !== 'none') return partsFromPretrainRun(options.init, { documentEmbedderCopy });
-  let dataDir = options.data;
-  if (dataDir === undefined) {
-    dataDir = join(options.out, 'world');
+  if (init !== 'none') return partsFromPretrainRun(init, { documentEmbedderCopy });
+  let dataDir = data;
+  if (dataDir === null) {
+    dataDir = join(out, 'world');
     context.log(`--init none without --data: preparing the built-in world (pre-training recipe sizes) in ${dataDir}`);
     await prepareRun(dataDir, [], context);
   }
   return partsFromScratch(dataDir, rng, { documentEmbedderCopy });
+}
+
+/** The knowledge base minus what training changes (the embeddings and the embedder). */
+type KnowledgeBaseBase = Omit<KnowledgeBaseContents, 'vectors' | 'embedder' | 'source'>;
+
+/** What the training loop starts from: step 0 of a new run, or a checkpoint of an interrupted one. */
+interface TrainingStart {
+  /** config.json as saved (kept beside every best checkpoint). */
+  record: SavedFinetuneRun;
+  config: FinetuneConfig;
+  model: OrqaModel;
+  trainer: OrqaTrainer;
+  blocks: TokenizedBlocks;
+  index: ExactMipsIndex;
+  indexVectors: Float32Array;
+  kb: KnowledgeBaseBase;
+  /** The newest knowledge-base version this run published (the one resume reads its blocks from). */
+  kbDir: string;
+  world: WorldConfig;
+  step: number;
+  /** The data-order rng, positioned before the first shuffle, and how many draws that took from the seed. */
+  dataRng: Rng;
+  dataRngDraws: number;
+  best: BestEvaluation | null;
+  refreshedAt: number;
+}
+
+interface BestEvaluation {
+  step: number;
+  metric: number;
+  summary: OrqaEvalSummary;
+}
+
+/** The config training uses: the retrieval loss marginalises over at most the whole corpus; refresh trains the document embedder. */
+function resolveForCorpus(config: FinetuneConfig, numBlocks: number): FinetuneConfig {
+  return FinetuneConfigSchema.parse({
+    ...config,
+    orqa: { ...config.orqa, retrieverBeamSize: Math.min(config.orqa.retrieverBeamSize, numBlocks), trainDocumentEmbedder: config.run.refreshIndex },
+  });
+}
+
+/** The model at step 0, built from --init as every start of the run builds it; `rng` has drawn its weights and nothing else. */
+interface InitialModel {
+  config: FinetuneConfig;
+  rng: CountingRng;
+  parts: InitialOrqaParts;
+  model: OrqaModel;
+}
+
+async function buildInitialModel(init: string, data: string | null, out: string, requested: FinetuneConfig, context: ProgramContext): Promise<InitialModel> {
+  await setupOrqaBackend(requested.run.backend, context);
+  // Counted, so that a resumed run can check it is at the same position of this stream.
+  const rng = countingRng(createRng(requested.run.seed));
+  const parts = await initialParts(init, data, out, requested, rng, context);
+  const config = resolveForCorpus(requested, parts.kb.blocks.length);
+  const model = createOrqaModel(config.orqa, { questionEmbedder: parts.questionEmbedder, reader: parts.reader, documentEmbedder: parts.documentEmbedder }, rng);
+  return { config, rng, parts, model };
+}
+
+function tokenizedBlocks(kb: KnowledgeBaseBase, config: FinetuneConfig): TokenizedBlocks {
+  const tokenizer = FullTokenizer.fromVocabText(kb.vocabText, { doLowerCase: kb.doLowerCase });
+  return new TokenizedBlocks(kb.blocks, tokenizer, { readerSeqLen: config.orqa.readerSeqLen, documentSeqLen: kb.documentSeqLen, answerMatcher: config.orqa.answerMatcher });
+}
+
+/** Step 0: initial weights from --init, the knowledge base published, config.json written (unless resuming a run that had no checkpoint yet). */
+async function startFresh(options: FinetuneOptions, layout: FinetuneLayout, saved: SavedFinetuneRun | null, context: ProgramContext): Promise<TrainingStart> {
+  const init = saved ? saved.init : options.init;
+  const data = saved ? saved.data : (options.data ?? null);
+  const { config, rng, parts, model } = await buildInitialModel(init, data, options.out, saved ? saved.finetune : buildFinetuneConfig(options.overrides), context);
+  const kbDir = await publishKnowledgeBase(layout.kb, parts.kb);
+  context.log(`knowledge base: ${parts.kb.blocks.length} blocks (${parts.kb.source}) → ${kbDir}`);
+  const { vectors: _vectors, embedder: _embedder, source: _source, ...kb } = parts.kb;
+  const blocks = tokenizedBlocks(kb, config);
+  const index = knowledgeBaseIndex(parts.kb.vectors, parts.kb.dim);
+  const trainer = new OrqaTrainer(model, index, blocks, stepRandomSource(config.run.seed, 7));
+  const world = parts.run.config.world;
+  await mkdir(dirname(layout.metrics), { recursive: true });
+  let record: SavedFinetuneRun;
+  if (saved) {
+    record = saved;
+    await rm(layout.metrics, { force: true });
+  } else {
+    const questions = questionSplits(world, config);
+    record = { finetune: config, init, data, overrides: [...options.overrides], world, questions: { train: questions.train.length, dev: questions.dev.length, test: questions.test.length } };
+    await writeTextAtomically(layout.config, `${JSON.stringify(record, null, 2)}\n`);
+  }
+  return { record, config, model, trainer, blocks, index, indexVectors: parts.kb.vectors, kb, kbDir, world, step: 0, dataRng: rng, dataRngDraws: rng.draws, best: null, refreshedAt: 0 };
+}
+
+/**
+ * An interrupted run from its newest checkpoint: the step-0 model is built as before (so variables
+ * and rng draws come in the same order) and then given the checkpoint's weights, optimizer state
+ * and dropout seed; the index is the one the run retrieved from (its frozen knowledge base, or the
+ * checkpoint's re-embedded copy); the metrics log and best/ are brought back to the checkpoint.
+ */
+async function startFromCheckpoint(layout: FinetuneLayout, saved: SavedFinetuneRun, checkpoint: ResumeCheckpoint, context: ProgramContext): Promise<TrainingStart> {
+  const { state } = checkpoint;
+  if (!existsSync(state.kbDir)) throw new Error(`${checkpoint.dir}: the knowledge base it trained against (${state.kbDir}) is gone; cannot resume`);
+  const { config, rng, parts, model } = await buildInitialModel(saved.init, saved.data, layout.root, saved.finetune, context);
+  let trainer: OrqaTrainer | undefined;
+  try {
+    if (rng.draws !== state.dataRngDraws) {
+      throw new Error(`${checkpoint.dir}: building the initial model drew ${rng.draws} random numbers, the interrupted run ${state.dataRngDraws}; its inputs (${saved.init === 'none' ? saved.data ?? join(layout.root, 'world') : saved.init}) have changed`);
+    }
+    const stored = await readKnowledgeBase(state.kbDir);
+    const vectors = config.run.refreshIndex ? checkpoint.index!.vectors : stored.vectors;
+    const kb: KnowledgeBaseBase = { blocks: stored.blocks, dim: stored.manifest.dim, documentSeqLen: stored.manifest.documentSeqLen, vocabText: stored.vocabText, doLowerCase: stored.manifest.doLowerCase };
+    if (stored.blocks.length !== parts.kb.blocks.length) throw new Error(`${state.kbDir}: holds ${stored.blocks.length} blocks but the run's corpus has ${parts.kb.blocks.length}; cannot resume`);
+    const blocks = tokenizedBlocks(kb, config);
+    const index = knowledgeBaseIndex(vectors, kb.dim);
+    trainer = new OrqaTrainer(model, index, blocks, stepRandomSource(config.run.seed, 7));
+    await importCheckpointInto(trainer, checkpoint.modelDir);
+    if (trainer.globalStep !== state.step) throw new Error(`${checkpoint.dir}: the trainer is at step ${trainer.globalStep} but ${RESUME_FILES.state} says ${state.step}`);
+    // Lines logged after the checkpoint are logged again by the replayed steps; a best/ caught
+    // mid-replacement is put back (the checkpoint's best is the one moved aside).
+    await mkdir(dirname(layout.metrics), { recursive: true });
+    if (existsSync(layout.metrics)) await truncate(layout.metrics, state.metricsBytes);
+    if (await recoverReplacedDirectory(layout.best)) context.log(`restored ${layout.best} from the copy a crash left aside`);
+    context.log(`resuming from ${checkpoint.dir} (step ${state.step} of ${config.orqa.numTrainSteps})`);
+    return {
+      record: saved,
+      config,
+      model,
+      trainer,
+      blocks,
+      index,
+      indexVectors: vectors,
+      kb,
+      kbDir: state.kbDir,
+      world: saved.world,
+      step: state.step,
+      dataRng: rng,
+      dataRngDraws: state.dataRngDraws,
+      best: bestFromState(state.best),
+      refreshedAt: state.refreshedAt,
+    };
+  } catch (error) {
+    trainer?.dispose();
+    disposeOrqaModel(model);
+    throw error;
+  }
+}
+
+/** The world's train / dev-during-training / dev / test questions under the run's limits. */
+function questionSplits(world: WorldConfig, config: FinetuneConfig): { train: QaItem[]; dev: QaItem[]; devAll: QaItem[]; test: QaItem[] } {
+  let train = worldQaSplit(world, 'train');
+  if (config.run.maxTrainQuestions !== null) train = train.slice(0, config.run.maxTrainQuestions);
+  const devAll = worldQaSplit(world, 'dev');
+  const dev = config.run.maxDevQuestions === null ? devAll : devAll.slice(0, config.run.maxDevQuestions);
+  return { train, dev, devAll, test: worldQaSplit(world, 'test') };
 }
 
 /** Re-embeds every block with the trained document embedder and swaps it into the index. */
@@ -77,38 +252,21 @@ async function refreshIndex(model: OrqaModel, blocks: TokenizedBlocks, index: Ex
   return vectors;
 }
 
-/** Runs fine-tuning end to end; returns the --json result (details go to <out>/results.json). */
+/**
+ * Runs fine-tuning end to end; returns the --json result (details go to <out>/results.json). An
+ * `out` holding an unfinished run resumes it from its newest checkpoint with its saved config
+ * (taking the steps an uninterrupted run takes); a finished one is an error.
+ */
 export async function runFinetune(options: FinetuneOptions, context: ProgramContext, hooks: FinetuneHooks = {}): Promise<FinetuneResult> {
   const started = Date.now();
   const layout = finetuneLayout(options.out);
-  if (existsSync(layout.config)) throw new Error(`${options.out} already holds a fine-tuning run (${layout.config}); choose a new --out`);
-  let config = buildFinetuneConfig(options.overrides);
-  await setupOrqaBackend(config.run.backend, context);
-  const rng = createRng(config.run.seed);
-  const parts = await initialParts(options, config, rng, context);
-  const numBlocks = parts.kb.blocks.length;
-  // The loss marginalises over at most the whole corpus; the reader must fit the reader BERT.
-  const clamped = Math.min(config.orqa.retrieverBeamSize, numBlocks);
-  config = buildFinetuneConfig([...options.overrides, `orqa.retrieverBeamSize=${clamped}`, `orqa.trainDocumentEmbedder=${config.run.refreshIndex}`]);
-  const kbDir = await publishKnowledgeBase(layout.kb, parts.kb);
-  context.log(`knowledge base: ${numBlocks} blocks (${parts.kb.source}) → ${kbDir}`);
-
-  const tokenizer = FullTokenizer.fromVocabText(parts.kb.vocabText, { doLowerCase: parts.kb.doLowerCase });
-  const blocks = new TokenizedBlocks(parts.kb.blocks, tokenizer, { readerSeqLen: config.orqa.readerSeqLen, documentSeqLen: parts.kb.documentSeqLen, answerMatcher: config.orqa.answerMatcher });
-  const index = knowledgeBaseIndex(parts.kb.vectors, parts.kb.dim);
-  let indexVectors = parts.kb.vectors;
-  const model = createOrqaModel(config.orqa, { questionEmbedder: parts.questionEmbedder, reader: parts.reader, documentEmbedder: parts.documentEmbedder }, rng);
-  const trainer = new OrqaTrainer(model, index, blocks, stepRandomSource(config.run.seed, 7));
-
-  const world = parts.run.config.world;
-  let train = worldQaSplit(world, 'train');
-  if (config.run.maxTrainQuestions !== null) train = train.slice(0, config.run.maxTrainQuestions);
-  const devAll = worldQaSplit(world, 'dev');
-  const dev = config.run.maxDevQuestions === null ? devAll : devAll.slice(0, config.run.maxDevQuestions);
-  const test = worldQaSplit(world, 'test');
-  const resolved = { finetune: config, init: options.init, data: options.data ?? null, world, questions: { train: train.length, dev: dev.length, test: test.length } };
-  await mkdir(dirname(layout.metrics), { recursive: true });
-  await writeTextAtomically(layout.config, `${JSON.stringify(resolved, null, 2)}\n`);
+  const saved = await readUnfinishedRun(layout, options);
+  const checkpoint = saved ? await newestResumeCheckpoint(layout, saved.finetune.run.refreshIndex, context.log) : null;
+  if (saved && !checkpoint) context.log(`${options.out} holds an unfinished run without a checkpoint: starting it again from step 0 with its config.json`);
+  const start = saved && checkpoint ? await startFromCheckpoint(layout, saved, checkpoint, context) : await startFresh(options, layout, saved, context);
+  const { config, model, trainer, blocks, index, kb } = start;
+  const tokenizer = blocks.tokenizer;
+  const { train, dev, devAll, test } = questionSplits(start.world, config);
   context.log(`${train.length} training questions, ${dev.length} dev, ${test.length} test; ${config.orqa.numTrainSteps} steps of ${config.orqa.batchSize}`);
 
   const evaluate = (split: string, items: readonly QaItem[]): Promise<EvaluationResult> =>
@@ -120,14 +278,21 @@ export async function runFinetune(options: FinetuneOptions, context: ProgramCont
     });
   const log = (record: object): Promise<void> => appendFile(layout.metrics, `${JSON.stringify(record)}\n`);
 
-  let best: { step: number; metric: number; summary: OrqaEvalSummary } | null = null;
-  // Step count at which the index was last re-embedded: a refresh before evaluating step n makes
-  // the cadence refresh at the top of the next iteration (also n) redundant.
-  let refreshedAt = 0;
-  const batches = epochBatches(train.map((item) => orqaExample(tokenizer, item)), config.orqa.batchSize, rng);
+  let { best, refreshedAt, indexVectors, kbDir } = start;
+  const checkpointAt = async (step: number): Promise<string> => {
+    const metricsBytes = existsSync(layout.metrics) ? (await stat(layout.metrics)).size : 0;
+    const state: ResumeState = { step, dataRngDraws: start.dataRngDraws, refreshedAt, best: bestToState(best), metricsBytes, kbDir };
+    return saveResumeCheckpoint(layout, model, trainer, state, { keep: config.run.keepCheckpoints, index: config.run.refreshIndex ? { vectors: indexVectors, dim: kb.dim } : null });
+  };
+  // The data order is a function of the seed alone: a resumed run replays the batches it already took.
+  const batches = epochBatches(train.map((item) => orqaExample(tokenizer, item)), config.orqa.batchSize, start.dataRng);
+  for (let i = 0; i < start.step; i++) batches.next();
   const totalSteps = config.orqa.numTrainSteps;
+  let step = start.step;
   try {
-    for (let step = 0; step < totalSteps && !context.signal.aborted; step++) {
+    for (; step < totalSteps && !context.signal.aborted; step++) {
+      // Step count at which the index was last re-embedded: a refresh before evaluating step n makes
+      // the cadence refresh at the top of the next iteration (also n) redundant.
       if (config.run.refreshIndex && step > 0 && step % config.run.refreshEverySteps === 0 && refreshedAt !== step) {
         indexVectors = await refreshIndex(model, blocks, index, config);
         refreshedAt = step;
@@ -136,24 +301,30 @@ export async function runFinetune(options: FinetuneOptions, context: ProgramCont
       hooks.onStep?.(metrics, totalSteps);
       await log({ kind: 'step', ...metrics });
       const done = step + 1;
-      if (done % config.run.evalEverySteps !== 0 && done !== totalSteps) continue;
-      if (config.run.refreshIndex && refreshedAt !== done) {
-        indexVectors = await refreshIndex(model, blocks, index, config);
-        refreshedAt = done;
-      }
-      const { summary } = await evaluate('dev', dev);
-      await log({ kind: 'eval', split: 'dev', step: done, ...summary });
-      const metric = metricOf(summary, config);
-      context.log(`step ${done}: dev ${formatSummary(summary)}`);
-      if (best === null || metric > best.metric) {
-        best = { step: done, metric, summary };
-        // The index the checkpoint retrieves from is published with it when the embedder is trained.
-        if (config.run.refreshIndex) {
-          await publishKnowledgeBase(layout.kb, { ...parts.kb, vectors: indexVectors, embedder: model.documentEmbedder!, source: `refreshed at step ${done}` });
+      if (done % config.run.evalEverySteps === 0 || done === totalSteps) {
+        if (config.run.refreshIndex && refreshedAt !== done) {
+          indexVectors = await refreshIndex(model, blocks, index, config);
+          refreshedAt = done;
         }
-        await saveOrqaModel(layout.best, model, { trainer, extra: { finetune: resolved, step: done, dev: summary } });
-        context.log(`step ${done}: new best dev ${config.run.selectBy} ${metric.toFixed(3)} → ${layout.best}`);
+        const { summary } = await evaluate('dev', dev);
+        await log({ kind: 'eval', split: 'dev', step: done, ...summary });
+        const metric = metricOf(summary, config);
+        context.log(`step ${done}: dev ${formatSummary(summary)}`);
+        if (best === null || metric > best.metric) {
+          best = { step: done, metric, summary };
+          // The index the checkpoint retrieves from is published with it when the embedder is trained.
+          if (config.run.refreshIndex) {
+            kbDir = await publishKnowledgeBase(layout.kb, { ...kb, vectors: indexVectors, embedder: model.documentEmbedder!, source: `refreshed at step ${done}` });
+          }
+          await saveOrqaModel(layout.best, model, { trainer, extra: { finetune: start.record, step: done, dev: summary } });
+          context.log(`step ${done}: new best dev ${config.run.selectBy} ${metric.toFixed(3)} → ${layout.best}`);
+        }
       }
+      if (done % config.run.checkpointEverySteps === 0 || done === totalSteps) await checkpointAt(done);
+    }
+    if (step < totalSteps) {
+      const dir = await checkpointAt(step);
+      throw new Error(`finetune-orqa: stopped at step ${step} of ${totalSteps}; the run resumes from ${dir} when the same command is run again`);
     }
   } finally {
     trainer.dispose();

@@ -56,12 +56,10 @@ const FinetuneResultSchema = z.object({
 
 const shellOverrides = (overrides: readonly string[]): string => overrides.map((o) => ` --${o}`).join('');
 
-/** A fine-tuning run that was started but has no results cannot be resumed: refuse before pre-training. */
-function refuseUnfinishedFinetune(f: FinetuneModule, dir: string): void {
-  const layout = f.finetuneLayout(dir);
-  if (existsSync(layout.config) && !existsSync(layout.results)) {
-    throw new Error(`demo: ${dir} holds an unfinished fine-tuning run (${layout.config} but no results.json); remove ${dir} to fine-tune again`);
-  }
+/** An unfinished fine-tuning run is resumed by runFinetune; check before pre-training that its config.json allows it. */
+async function checkUnfinishedFinetune(f: FinetuneModule, plan: DemoPlan): Promise<void> {
+  const layout = f.finetuneLayout(plan.finetuneDir);
+  if (!existsSync(layout.results)) await f.readUnfinishedRun(layout, { init: plan.pretrainDir, overrides: plan.finetuneOverrides });
 }
 
 async function pretrainStage(p: PretrainModule, plan: DemoPlan, context: ProgramContext): Promise<LauncherSummary> {
@@ -74,7 +72,6 @@ async function pretrainStage(p: PretrainModule, plan: DemoPlan, context: Program
   log(`pre-training done: ${JSON.stringify(summary)}`);
   return summary;
 }
-
 
 /** Fine-tunes unless the output is complete (then its results.json is the summary). */
 async function finetuneStage(f: FinetuneModule, plan: DemoPlan, context: ProgramContext): Promise<{ result: FinetuneResult; ran: boolean }> {
@@ -135,7 +132,7 @@ export function registerDemoCommand(program: Command): void {
       // Fail on a bad override or a blocked stage now, not after the pre-training time.
       p.buildPretrainConfig(plan.pretrainOverrides);
       f.buildFinetuneConfig(plan.finetuneOverrides);
-      refuseUnfinishedFinetune(f, plan.finetuneDir);
+      await checkUnfinishedFinetune(f, plan);
 
       const context = p.programContext('launcher');
       const pretrain = await pretrainStage(p, plan, context);

@@ -80,7 +80,7 @@ export function registerFinetuneOrqaCommands(program: Command): void {
     .description('Fine-tune on the built-in world: question encoder ← REALM embedder, reader ← REALM reader, frozen block embeddings; best checkpoint by dev EM, then test')
     .requiredOption('--dataset <name>', 'training questions: world (the built-in world of the run)')
     .requiredOption('--init <dir|none>', 'a pre-training run directory (`realm pretrain all --out DIR`), or none for the un-pre-trained baseline')
-    .requiredOption('--out <dir>', 'output directory (best/, kb/, predictions/, log/, config.json, results.json); must be new')
+    .requiredOption('--out <dir>', 'output directory (best/, kb/, checkpoints/, predictions/, log/, config.json, results.json); an unfinished run there is resumed with its config.json (a conflicting flag is an error), a finished one is an error')
     .option('--data <dir>', 'with --init none: the pre-training run whose world, corpus, vocab and sizes to use (default: prepare the built-in world)')
     .option('--steps <n>', 'training steps (orqa.numTrainSteps)', integerFlag('--steps', { min: 1 }))
     .option('--refresh-index', 'also train the document embedder and re-embed the corpus every run.refreshEverySteps steps')

@@ -1,6 +1,7 @@
-// `realm index add|remove`: updates a fine-tuned model's knowledge base after training — new or
-// changed documents embedded with its document embedder, blocks and embeddings published together
-// atomically, no retraining. Flags only; the work is in @realm/finetune-orqa.
+// `realm index add|remove`: updates a knowledge base after training — a fine-tuned model's, or a
+// pre-training run's (built from its newest encoded export) — new or changed documents embedded with
+// its document embedder, blocks and embeddings published together atomically, no retraining. Flags
+// only; the work is in @realm/finetune-orqa.
 import type { Command } from 'commander';
 import { startProgress, type Progress } from '../progress.js';
 
@@ -39,12 +40,13 @@ async function removalKeys(path: string): Promise<string[]> {
 }
 
 export function registerIndexCommands(program: Command): void {
-  const index = program.command('index').description("Update a fine-tuned model's knowledge base (blocks + embeddings) without retraining");
+  const index = program.command('index').description("Update a fine-tuned model's or a pre-training run's knowledge base (blocks + embeddings) without retraining");
+  const exportHelp = 'a `finetune-orqa train` output directory, its kb/ or one kb/<ts> version; or a `pretrain` run directory or its export/ (its kb/, built from the newest export/encoded/<ts> the first time)';
 
   index
     .command('add')
     .description('Embed new or changed documents with the knowledge base\'s document embedder and publish blocks + embeddings atomically')
-    .requiredOption('--export <dir>', 'a `finetune-orqa train` output directory, its kb/, or one kb/<ts> version')
+    .requiredOption('--export <dir>', exportHelp)
     .requiredOption('--docs <file>', 'JSON lines {"title": str, "text": str}; a title already present replaces its blocks')
     .action(async (options: AddOptions) => {
       const [f, data] = await Promise.all([import('@realm/finetune-orqa'), import('@realm/data')]);
@@ -53,6 +55,7 @@ export function registerIndexCommands(program: Command): void {
       for await (const doc of data.readInputDocuments(options.docs, 'jsonl')) documents.push(doc);
       let bar: Progress | undefined;
       const result = await f.addDocuments(options.export, documents, {
+        log: (message) => console.error(`index add: ${message}`),
         onProgress: (done, total) => {
           bar ??= startProgress('index add: embedding', total, 'blocks');
           bar.update(done);
@@ -65,13 +68,13 @@ export function registerIndexCommands(program: Command): void {
   index
     .command('remove')
     .description('Remove every block of the given titles or uids and publish the smaller knowledge base atomically')
-    .requiredOption('--export <dir>', 'a `finetune-orqa train` output directory, its kb/, or one kb/<ts> version')
+    .requiredOption('--export <dir>', exportHelp)
     .option('--docs <file>', 'JSON lines {"title": str} or {"uid": str}')
     .option('--title <title>', 'a document title to remove (repeatable)', collect, [])
     .option('--uid <uid>', 'a block uid (SHA-1 of title and text) to remove (repeatable)', collect, [])
     .action(async (options: RemoveOptions) => {
       const f = await import('@realm/finetune-orqa');
       const keys = [...options.title, ...options.uid, ...(options.docs ? await removalKeys(options.docs) : [])];
-      console.log(JSON.stringify(await f.removeDocuments(options.export, keys)));
+      console.log(JSON.stringify(await f.removeDocuments(options.export, keys, { log: (message) => console.error(`index remove: ${message}`) })));
     });
 }
