@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { CheckpointReader, storageFor, WorldConfigSchema } from '@realm/data';
+import { storageFor, WorldConfigSchema } from '@realm/data';
 import { loadBlockEmb, saveBlockEmb } from '@realm/mips';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -13,6 +13,7 @@ import {
   loadOrqaModel,
   ORQA_MODEL_FILES,
   orqaVariables,
+  readStateCheckpoint,
   saveOrqaModel,
   type OrqaEvalSummary,
   type OrqaModel,
@@ -214,26 +215,6 @@ export function bestFromState(best: ResumeState['best']): { step: number; metric
   return best && { step: best.step, metric: best.metric, summary: best.summary as unknown as OrqaEvalSummary };
 }
 
-/** Every tensor of trainer.ckpt: float32 slots as they are, int64 counters as int32 (as restoreOrqaTrainer reads them). */
-async function readTrainerState(prefix: string): Promise<Map<string, tf.Tensor>> {
-  const reader = await CheckpointReader.open(prefix);
-  const state = new Map<string, tf.Tensor>();
-  try {
-    for (const entry of reader.list()) {
-      const tensor = await reader.read(entry.name);
-      if (tensor.dtype === 'float32') state.set(entry.name, tf.tensor(tensor.values as Float32Array, tensor.shape, 'float32'));
-      else if (tensor.dtype === 'int64') state.set(entry.name, tf.tensor(Array.from(tensor.values as BigInt64Array, Number), tensor.shape, 'int32'));
-      else throw new Error(`${reader.indexPath}: tensor "${entry.name}" is ${tensor.dtype}; expected float32 or int64`);
-    }
-  } catch (error) {
-    tf.dispose([...state.values()]);
-    throw error;
-  } finally {
-    await reader.close();
-  }
-  return state;
-}
-
 /**
  * Loads a checkpoint's weights, AdamW slots, global_step and dropout seed into `trainer`, whose
  * model was built exactly as the interrupted run built it (same parts, same creation order). Not
@@ -245,7 +226,7 @@ export async function importCheckpointInto(trainer: OrqaTrainer, modelDir: strin
   const loaded = (await loadOrqaModel(modelDir)).model;
   let optimizer: Map<string, tf.Tensor> | undefined;
   try {
-    optimizer = await readTrainerState(join(modelDir, ORQA_MODEL_FILES.trainerState));
+    optimizer = await readStateCheckpoint(join(modelDir, ORQA_MODEL_FILES.trainerState), 'ORQA trainer state');
     trainer.importState(new Map<string, tf.Tensor>([...orqaVariables(loaded), ...optimizer]));
   } catch (error) {
     throw new Error(`${modelDir}: cannot restore the ORQA trainer: ${(error as Error).message}`, { cause: error });

@@ -8,3 +8,4 @@ export * from './config.js';
 export * from './realm/index.js';
 export * from './ict/index.js';
 export * from './orqa/index.js';
+export { readStateCheckpoint } from './checkpoint-io.js';
