@@ -17,7 +17,7 @@ const steps = Number(values.steps);
 // Answers are ids 150..V-1: V = 300 gives each answer ~30 occurrences in 300 steps of 16, a large
 // V makes every answer a rare token (as the world's names and years are under a whole-word vocab).
 const V = Number(values.vocab);
-await selectBackend({ log: (line) => console.error(line) });
+await selectBackend({ log: (line) => console.error(line), preferred: process.env.REALM_EXPERIMENT_BACKEND as never });
 const special = { pad: 0, unk: 1, cls: 2, sep: 3, mask: 4 } as never;
 
 // --types T splits the answer range into T types; the body then holds one answer of every type
