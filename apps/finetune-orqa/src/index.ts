@@ -14,3 +14,4 @@ export * from './model-io.js';
 export * from './resume.js';
 export * from './train.js';
 export * from './run-eval.js';
+export * from './google-init.js';

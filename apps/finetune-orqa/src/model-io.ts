@@ -2,11 +2,13 @@
 // encoder ← embedder, reader ← REALM's reader, frozen block_emb of the same export) or, for the
 // un-pre-trained baseline, fresh weights of the same sizes and block_emb from the random embedder;
 // and loading a fine-tuned model together with its knowledge base. Ports orqa_model.py's
-// initialisation from retriever_module_path / reader_module_path (REALM → ORQA hand-off).
+// initialisation from retriever_module_path / reader_module_path (REALM → ORQA hand-off). Google's
+// released module layout is google-init.ts.
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeBertModel, loadBertModel, modelFromTensors, type BertModel } from '@realm/bert';
 import { createRealmModel, embedDocumentBatches, loadOrqaModel, loadRealmExport, REALM_EXPORT_DIRS, type OrqaModel, type OrqaModelFile } from '@realm/model';
+import type { WorldConfig } from '@realm/data';
 import type { ExactMipsIndex } from '@realm/mips';
 import { FullTokenizer, packCandidate, type Rng } from '@realm/tokenizer';
 import { TokenizedBlocks, type TextBlock } from './blocks.js';
@@ -20,7 +22,10 @@ export interface InitialOrqaParts {
   /** A separate copy of the document embedder (only when it is trained, --refresh-index). */
   documentEmbedder?: BertModel;
   kb: KnowledgeBaseContents;
-  run: PretrainRunInputs;
+  /** The pre-training run it came from (null for Google's released modules, google-init.ts). */
+  run: PretrainRunInputs | null;
+  /** The built-in world whose questions fine-tuning uses. */
+  world: WorldConfig;
 }
 
 /** Embeds blocks as [CLS] title [SEP] block [SEP] with `embedder`, dropout off: [n, P]. */
@@ -55,6 +60,7 @@ export async function partsFromPretrainRun(runDir: string, options: { documentEm
     reader,
     documentEmbedder,
     run,
+    world: run.config.world,
     kb: {
       blocks: run.blocks,
       vectors: index.vectors,
@@ -92,6 +98,7 @@ export async function partsFromScratch(runDir: string, rng: Rng, options: { docu
     reader: model.reader,
     documentEmbedder,
     run,
+    world: run.config.world,
     kb: {
       blocks: run.blocks,
       vectors,

@@ -1,7 +1,8 @@
-// `realm finetune-orqa train`: ORQA fine-tuning on the built-in world from a REALM pre-training run
-// (or from scratch), evaluating on dev every N steps and keeping the best checkpoint, then testing
-// it. Ports orqa_experiment.py's train_and_evaluate with BestExporter on exact match; the optional
-// index refresh re-embeds the corpus in-process, as REALM's refresher does during pre-training.
+// `realm finetune-orqa train`: ORQA fine-tuning on the built-in world from a REALM pre-training run,
+// Google's released REALM modules (google-init.ts) or scratch, evaluating on dev every N steps and
+// keeping the best checkpoint, then testing it. Ports orqa_experiment.py's train_and_evaluate with
+// BestExporter on exact match; the optional index refresh re-embeds the corpus in-process, as REALM's
+// refresher does during pre-training.
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, rm, stat, truncate } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -17,7 +18,7 @@ import {
   type OrqaModel,
   type OrqaStepMetrics,
 } from '@realm/model';
-import { prepareRun, type ProgramContext } from '@realm/pretrain';
+import { buildPretrainConfig, prepareRun, readPretrainConfig, runLayout, type ProgramContext } from '@realm/pretrain';
 import { createRng, FullTokenizer, shuffleInPlace, type Rng } from '@realm/tokenizer';
 import { setupOrqaBackend } from './backend.js';
 import { orqaExample, TokenizedBlocks, type QaItem } from './blocks.js';
@@ -25,6 +26,7 @@ import { buildFinetuneConfig, FinetuneConfigSchema, type FinetuneConfig } from '
 import { worldQaSplit } from './datasets.js';
 import { evaluateQuestions, formatSummary, writePredictions, writeTextAtomically, type EvaluationResult } from './evaluate.js';
 import { knowledgeBaseIndex, publishKnowledgeBase, readKnowledgeBase, type KnowledgeBaseContents } from './knowledge-base.js';
+import { detectInitLayout, partsFromGoogleRealm } from './google-init.js';
 import { finetuneLayout, type FinetuneLayout } from './layout.js';
 import { embedBlocks, loadQaSystem, partsFromPretrainRun, partsFromScratch, type InitialOrqaParts } from './model-io.js';
 import {
@@ -48,9 +50,16 @@ export interface FinetuneOptions {
   init: string;
   out: string;
   overrides: readonly string[];
-  /** With --init none: the run whose world, corpus, vocab and sizes to use (default: prepare the built-in world under <out>/world). */
+  /** With --init none: the run whose world, corpus, vocab and sizes to use (default: prepare the built-in world under <out>/world). With Google's modules: the run whose world's questions to use (default: the recipe's world). */
   data?: string;
+  /** With a Google REALM module --init: ORQA's blocks.tfr that embedder/encoded/encoded.ckpt was encoded from (needed again to resume). */
+  blocks?: string;
+  /** With a Google REALM module --init: titles.tfr row-aligned with blocks (default: beside it, else empty titles). */
+  titles?: string;
 }
+
+/** The --blocks / --titles of a Google REALM module --init. */
+type CorpusFiles = Pick<FinetuneOptions, 'blocks' | 'titles'>;
 
 export interface FinetuneHooks {
   onStep?(metrics: OrqaStepMetrics, totalSteps: number): void;
@@ -83,9 +92,22 @@ function metricOf(summary: OrqaEvalSummary, config: FinetuneConfig): number {
   return config.run.selectBy === 'exactMatch' ? summary.exactMatch : summary.officialExactMatch;
 }
 
-async function initialParts(init: string, data: string | null, out: string, config: FinetuneConfig, rng: Rng, context: ProgramContext): Promise<InitialOrqaParts> {
+async function initialParts(init: string, data: string | null, corpus: CorpusFiles, out: string, config: FinetuneConfig, rng: Rng, context: ProgramContext): Promise<InitialOrqaParts> {
   const documentEmbedderCopy = config.run.refreshIndex;
-  if (init !== 'none') return partsFromPretrainRun(init, { documentEmbedderCopy });
+  const layout = init === 'none' ? 'none' : detectInitLayout(init);
+  if (layout !== 'google-realm' && (corpus.blocks !== undefined || corpus.titles !== undefined)) {
+    throw new Error(`--blocks/--titles go with a Google REALM module --init (bert/, embedder/); --init ${init} brings its own corpus`);
+  }
+  if (layout === 'google-realm') {
+    if (corpus.blocks === undefined) throw new Error(`--init ${init} is a Google REALM module layout: pass --blocks FILE, ORQA's blocks.tfr that ${join(init, 'embedder', 'encoded', 'encoded.ckpt')} was encoded from`);
+    const world = data === null ? buildPretrainConfig([]).world : (await readPretrainConfig(runLayout(data).config)).world;
+    context.log(`init: questions from the built-in world of ${data ?? 'the pre-training recipe'}`);
+    return partsFromGoogleRealm(init, { blocks: corpus.blocks, titles: corpus.titles, world, documentEmbedderCopy, log: context.log });
+  }
+  if (layout === 'pretrain-run') {
+    context.log(`init: realm-ts pre-training run at ${init}`);
+    return partsFromPretrainRun(init, { documentEmbedderCopy });
+  }
   let dataDir = data;
   if (dataDir === null) {
     dataDir = join(out, 'world');
@@ -142,11 +164,11 @@ interface InitialModel {
   model: OrqaModel;
 }
 
-async function buildInitialModel(init: string, data: string | null, out: string, requested: FinetuneConfig, context: ProgramContext): Promise<InitialModel> {
+async function buildInitialModel(init: string, data: string | null, corpus: CorpusFiles, out: string, requested: FinetuneConfig, context: ProgramContext): Promise<InitialModel> {
   await setupOrqaBackend(requested.run.backend, context);
   // Counted, so that a resumed run can check it is at the same position of this stream.
   const rng = countingRng(createRng(requested.run.seed));
-  const parts = await initialParts(init, data, out, requested, rng, context);
+  const parts = await initialParts(init, data, corpus, out, requested, rng, context);
   const config = resolveForCorpus(requested, parts.kb.blocks.length);
   const model = createOrqaModel(config.orqa, { questionEmbedder: parts.questionEmbedder, reader: parts.reader, documentEmbedder: parts.documentEmbedder }, rng);
   return { config, rng, parts, model };
@@ -161,14 +183,14 @@ function tokenizedBlocks(kb: KnowledgeBaseBase, config: FinetuneConfig): Tokeniz
 async function startFresh(options: FinetuneOptions, layout: FinetuneLayout, saved: SavedFinetuneRun | null, context: ProgramContext): Promise<TrainingStart> {
   const init = saved ? saved.init : options.init;
   const data = saved ? saved.data : (options.data ?? null);
-  const { config, rng, parts, model } = await buildInitialModel(init, data, options.out, saved ? saved.finetune : buildFinetuneConfig(options.overrides), context);
+  const { config, rng, parts, model } = await buildInitialModel(init, data, options, options.out, saved ? saved.finetune : buildFinetuneConfig(options.overrides), context);
   const kbDir = await publishKnowledgeBase(layout.kb, parts.kb);
   context.log(`knowledge base: ${parts.kb.blocks.length} blocks (${parts.kb.source}) → ${kbDir}`);
   const { vectors: _vectors, embedder: _embedder, source: _source, ...kb } = parts.kb;
   const blocks = tokenizedBlocks(kb, config);
   const index = knowledgeBaseIndex(parts.kb.vectors, parts.kb.dim);
   const trainer = new OrqaTrainer(model, index, blocks, stepRandomSource(config.run.seed, 7));
-  const world = parts.run.config.world;
+  const world = parts.world;
   await mkdir(dirname(layout.metrics), { recursive: true });
   let record: SavedFinetuneRun;
   if (saved) {
@@ -188,10 +210,10 @@ async function startFresh(options: FinetuneOptions, layout: FinetuneLayout, save
  * and dropout seed; the index is the one the run retrieved from (its frozen knowledge base, or the
  * checkpoint's re-embedded copy); the metrics log and best/ are brought back to the checkpoint.
  */
-async function startFromCheckpoint(layout: FinetuneLayout, saved: SavedFinetuneRun, checkpoint: ResumeCheckpoint, context: ProgramContext): Promise<TrainingStart> {
+async function startFromCheckpoint(layout: FinetuneLayout, saved: SavedFinetuneRun, checkpoint: ResumeCheckpoint, corpus: CorpusFiles, context: ProgramContext): Promise<TrainingStart> {
   const { state } = checkpoint;
   if (!existsSync(state.kbDir)) throw new Error(`${checkpoint.dir}: the knowledge base it trained against (${state.kbDir}) is gone; cannot resume`);
-  const { config, rng, parts, model } = await buildInitialModel(saved.init, saved.data, layout.root, saved.finetune, context);
+  const { config, rng, parts, model } = await buildInitialModel(saved.init, saved.data, corpus, layout.root, saved.finetune, context);
   let trainer: OrqaTrainer | undefined;
   try {
     if (rng.draws !== state.dataRngDraws) {
@@ -263,7 +285,7 @@ export async function runFinetune(options: FinetuneOptions, context: ProgramCont
   const saved = await readUnfinishedRun(layout, options);
   const checkpoint = saved ? await newestResumeCheckpoint(layout, saved.finetune.run.refreshIndex, context.log) : null;
   if (saved && !checkpoint) context.log(`${options.out} holds an unfinished run without a checkpoint: starting it again from step 0 with its config.json`);
-  const start = saved && checkpoint ? await startFromCheckpoint(layout, saved, checkpoint, context) : await startFresh(options, layout, saved, context);
+  const start = saved && checkpoint ? await startFromCheckpoint(layout, saved, checkpoint, options, context) : await startFresh(options, layout, saved, context);
   const { config, model, trainer, blocks, index, kb } = start;
   const tokenizer = blocks.tokenizer;
   const { train, dev, devAll, test } = questionSplits(start.world, config);

@@ -54,6 +54,8 @@ interface TrainOptions {
   init: string;
   out: string;
   data?: string;
+  blocks?: string;
+  titles?: string;
   steps?: number;
   refreshIndex?: boolean;
   json?: boolean;
@@ -79,9 +81,11 @@ export function registerFinetuneOrqaCommands(program: Command): void {
     .command('train')
     .description('Fine-tune on the built-in world: question encoder ← REALM embedder, reader ← REALM reader, frozen block embeddings; best checkpoint by dev EM, then test')
     .requiredOption('--dataset <name>', 'training questions: world (the built-in world of the run)')
-    .requiredOption('--init <dir|none>', 'a pre-training run directory (`realm pretrain all --out DIR`), or none for the un-pre-trained baseline')
+    .requiredOption('--init <dir|none>', 'a pre-training run directory (`realm pretrain all --out DIR`), Google\'s released REALM model (DIR/bert/ and DIR/embedder/ TF-Hub modules, e.g. cc_news_pretrained; needs --blocks), or none for the un-pre-trained baseline')
     .requiredOption('--out <dir>', 'output directory (best/, kb/, checkpoints/, predictions/, log/, config.json, results.json); an unfinished run there is resumed with its config.json (a conflicting flag is an error), a finished one is an error')
-    .option('--data <dir>', 'with --init none: the pre-training run whose world, corpus, vocab and sizes to use (default: prepare the built-in world)')
+    .option('--data <dir>', 'with --init none: the pre-training run whose world, corpus, vocab and sizes to use (default: prepare the built-in world); with a Google REALM --init: the run whose world\'s questions to use (default: the recipe\'s world)')
+    .option('--blocks <file>', 'with a Google REALM --init: ORQA\'s blocks.tfr (raw block strings) that DIR/embedder/encoded/encoded.ckpt was encoded from')
+    .option('--titles <file>', 'with a Google REALM --init: titles.tfr row-aligned with --blocks (default: titles.tfr beside it, else empty titles)')
     .option('--steps <n>', 'training steps (orqa.numTrainSteps)', integerFlag('--steps', { min: 1 }))
     .option('--refresh-index', 'also train the document embedder and re-embed the corpus every run.refreshEverySteps steps')
     .option('--json', 'end stdout with one line {"test_exact_match","test_recall_at_5","dev_exact_match","wall_seconds"}')
@@ -95,7 +99,7 @@ export function registerFinetuneOrqaCommands(program: Command): void {
       if (options.steps !== undefined) overrides.push(`orqa.numTrainSteps=${options.steps}`);
       if (options.refreshIndex) overrides.push('run.refreshIndex=true');
       const context = p.programContext('finetune-orqa');
-      const result = await f.runFinetune({ init: options.init, out: options.out, overrides, data: options.data }, context, finetuneHooks());
+      const result = await f.runFinetune({ init: options.init, out: options.out, overrides, data: options.data, blocks: options.blocks, titles: options.titles }, context, finetuneHooks());
       context.log(`done: ${JSON.stringify(result)}`);
       if (options.json) console.log(JSON.stringify(result));
     });
