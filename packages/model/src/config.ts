@@ -30,7 +30,11 @@ export const RealmTrainConfigSchema = z
     weightDecayRate: z.number().min(0).default(0.01).describe("Decoupled weight decay of BERT's AdamWeightDecayOptimizer (optimization.py 0.01)."),
     adamBeta1: z.number().min(0).lt(1).default(0.9).describe('Adam β1 (optimization.py 0.9).'),
     adamBeta2: z.number().min(0).lt(1).default(0.999).describe('Adam β2 (optimization.py 0.999).'),
-    adamEpsilon: z.number().positive().default(1e-6).describe('Adam ε (optimization.py 1e-6; no bias correction is applied).'),
+    adamEpsilon: z.number().positive().default(1e-6).describe('Adam ε (optimization.py 1e-6).'),
+    adamBiasCorrection: z
+      .boolean()
+      .default(false)
+      .describe("Adam's bias correction (m/(1−β1^t), v/(1−β2^t)). false = BERT's optimizer (optimization.py applies none, so early updates are 2–6× the rate); true helps short runs from scratch."),
     excludeFromWeightDecay: z
       .array(z.string().min(1))
       .readonly()

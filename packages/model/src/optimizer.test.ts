@@ -63,6 +63,23 @@ describe('AdamWeightDecayOptimizer', () => {
     expect(bias[1]).toBe(0.5);
   });
 
+  test('biasCorrection divides m and v by 1 − β^t (hand-worked, two steps)', () => {
+    const vars = variables({ 'bert/encoder/layer_0/output/dense/bias': [0.5] });
+    const optimizer = new AdamWeightDecayOptimizer(vars, { learningRate: 0.1, clipNorm: null, biasCorrection: true });
+    owned.push(optimizer);
+    const g = 0.2;
+    optimizer.applyGradients(grads({ 'bert/encoder/layer_0/output/dense/bias': [g] }));
+    // t = 1: m = 0.1g, v = 0.001g² → m̂ = g, v̂ = g² → update g/(|g| + ε) ≈ 1 (no decay on a bias).
+    const afterOne = 0.5 - 0.1 * (g / (g + 1e-6));
+    expect(vars.get('bert/encoder/layer_0/output/dense/bias')!.dataSync()[0]).toBeCloseTo(afterOne, 6);
+    optimizer.applyGradients(grads({ 'bert/encoder/layer_0/output/dense/bias': [-g] }));
+    // t = 2: m = 0.9·0.1g − 0.1g = −0.01g, v = 0.999·0.001g² + 0.001g² = 0.001999g²;
+    // m̂ = −0.01g/0.19, v̂ = 0.001999g²/0.001999 = g².
+    const mHat = (-0.01 * g) / (1 - 0.9 ** 2);
+    const vHat = (0.001999 * g * g) / (1 - 0.999 ** 2);
+    expect(vars.get('bert/encoder/layer_0/output/dense/bias')!.dataSync()[0]).toBeCloseTo(afterOne - 0.1 * (mHat / (Math.sqrt(vHat) + 1e-6)), 6);
+  });
+
   test('weight decay is excluded by regex search on LayerNorm, layer_norm and bias', () => {
     const vars = variables({ a: [0] });
     const optimizer = new AdamWeightDecayOptimizer(vars, { learningRate: 0.1 });

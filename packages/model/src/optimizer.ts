@@ -24,6 +24,11 @@ export interface AdamWeightDecayOptions {
   clipNorm?: number | null;
   /** Rate factors by name prefix; the longest matching prefix wins, unmatched variables get 1. */
   learningRateMultipliers?: readonly LearningRateMultiplier[];
+  /**
+   * Divide m by 1 − β1^t and v by 1 − β2^t (Adam as published; torch.optim.AdamW). Off by default:
+   * BERT's optimizer applies none, which makes the first few hundred updates 2–6× the nominal rate.
+   */
+  biasCorrection?: boolean;
 }
 
 /** What one update did, for logging. */
@@ -86,6 +91,7 @@ export class AdamWeightDecayOptimizer {
   private readonly clipNorm: number | null;
   private readonly multipliers: LearningRateMultiplier[];
   private readonly schedule: LearningRateSchedule;
+  private readonly biasCorrection: boolean;
 
   constructor(
     private readonly variables: ReadonlyMap<string, tf.Variable>,
@@ -97,6 +103,7 @@ export class AdamWeightDecayOptimizer {
     this.epsilon = options.epsilon ?? 1e-6;
     this.exclusions = (options.excludeFromWeightDecay ?? BERT_WEIGHT_DECAY_EXCLUSIONS).map((source) => new RegExp(source));
     this.clipNorm = options.clipNorm === undefined ? 1.0 : options.clipNorm;
+    this.biasCorrection = options.biasCorrection ?? false;
     this.multipliers = [...(options.learningRateMultipliers ?? [])].sort((a, b) => b.prefix.length - a.prefix.length);
     for (const { prefix, multiplier } of this.multipliers) {
       if (!(multiplier >= 0)) throw new Error(`AdamWeightDecayOptimizer: learning-rate multiplier for prefix "${prefix}" must be ≥ 0, got ${multiplier}`);
@@ -151,7 +158,7 @@ export class AdamWeightDecayOptimizer {
         grads = clipped.clipped;
         norm = clipped.globalNorm;
       }
-      names.forEach((name, i) => this.updateVariable(name, grads[i], learningRate * this.learningRateMultiplier(name)));
+      names.forEach((name, i) => this.updateVariable(name, grads[i], learningRate * this.learningRateMultiplier(name), step + 1));
       // []
       return norm ?? tf.sqrt(raw.reduce<tf.Scalar>((sum, g) => tf.add(sum, tf.sum(tf.square(g))), tf.scalar(0)));
     });
@@ -161,15 +168,18 @@ export class AdamWeightDecayOptimizer {
     return { step, learningRate, globalNorm: norm };
   }
 
-  private updateVariable(name: string, grad: tf.Tensor, learningRate: number): void {
+  /** `t` counts updates from 1, as Adam's bias-correction terms do. */
+  private updateVariable(name: string, grad: tf.Tensor, learningRate: number, t: number): void {
     const param = this.variables.get(name) as tf.Variable;
     const { m, v } = this.slots.get(name) as { m: tf.Variable; v: tf.Variable };
     // [param shape]
     const nextM = tf.add(tf.mul(this.beta1, m), tf.mul(1 - this.beta1, grad));
     // [param shape]
     const nextV = tf.add(tf.mul(this.beta2, v), tf.mul(1 - this.beta2, tf.square(grad)));
-    // [param shape]: no bias correction, exactly as BERT
-    let update = tf.div(nextM, tf.add(tf.sqrt(nextV), this.epsilon));
+    // [param shape]: no bias correction, exactly as BERT, unless asked for
+    const mHat = this.biasCorrection ? tf.div(nextM, 1 - this.beta1 ** t) : nextM;
+    const vHat = this.biasCorrection ? tf.div(nextV, 1 - this.beta2 ** t) : nextV;
+    let update = tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon));
     if (this.usesWeightDecay(name)) update = tf.add(update, tf.mul(this.weightDecayRate, param));
     // [param shape]
     param.assign(tf.sub(param, tf.mul(learningRate, update)));

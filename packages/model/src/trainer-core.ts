@@ -20,6 +20,8 @@ export interface BertOptimizerSettings {
   adamEpsilon: number;
   excludeFromWeightDecay: readonly string[];
   clipNorm: number;
+  /** Adam's bias correction (off: BERT's optimizer). */
+  adamBiasCorrection?: boolean;
 }
 
 /** The embedder variables (by name prefix) and the factor on their learning rate. */
@@ -65,6 +67,7 @@ export class TrainerCore {
       epsilon: settings.adamEpsilon,
       excludeFromWeightDecay: settings.excludeFromWeightDecay,
       clipNorm: settings.clipNorm,
+      biasCorrection: settings.adamBiasCorrection ?? false,
       learningRateMultipliers: embedderRate.prefixes.map((prefix) => ({ prefix, multiplier: embedderRate.multiplier })),
     });
     this.dropoutSeed = drawSeed(rng);

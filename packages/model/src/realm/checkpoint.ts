@@ -28,6 +28,7 @@ const TrainerOptionsSchema = z
     adamBeta1: z.number().describe('Adam β1'),
     adamBeta2: z.number().describe('Adam β2'),
     adamEpsilon: z.number().describe('Adam ε'),
+    adamBiasCorrection: z.boolean().default(false).describe("Adam's bias correction (absent in checkpoints written before it existed: BERT's none)"),
     excludeFromWeightDecay: z.array(z.string()).describe('Weight-decay exclusion regexes'),
     clipNorm: z.number().describe('Global-norm clip'),
     embedderLearningRateMultiplier: z.number().describe('Embedder learning-rate factor'),

@@ -25,6 +25,7 @@ export type RealmTrainerOptions = Partial<
     | 'adamBeta1'
     | 'adamBeta2'
     | 'adamEpsilon'
+    | 'adamBiasCorrection'
     | 'excludeFromWeightDecay'
     | 'clipNorm'
     | 'embedderLearningRateMultiplier'
@@ -69,6 +70,7 @@ export function resolveRealmTrainerOptions(options: RealmTrainerOptions): Resolv
     adamBeta1: pick('adamBeta1'),
     adamBeta2: pick('adamBeta2'),
     adamEpsilon: pick('adamEpsilon'),
+    adamBiasCorrection: pick('adamBiasCorrection'),
     excludeFromWeightDecay: pick('excludeFromWeightDecay'),
     clipNorm: pick('clipNorm'),
     embedderLearningRateMultiplier: pick('embedderLearningRateMultiplier'),
