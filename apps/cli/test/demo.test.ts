@@ -93,6 +93,13 @@ describe('realm demo --smoke --json', () => {
       expect(run.stdout).toMatch(new RegExp(`rank ${entry.block_rank + 1}\\): ${entry.block_title}\\n {2}.*\\[\\[${entry.answer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\]\\]`));
     }
   });
+
+  test('an existing run is resumed with its own config, so flags asking for another one are refused before any work', () => {
+    const full = runCli(['demo', '--out', out, '--pretrain.refresher.keepEncoded=2']);
+    expect(full.status).toBe(1);
+    expect(full.stderr.startsWith(`realm: demo: ${join(out, 'pretrain')} holds a pre-training run made with another config: run.steps (${SMOKE_PRETRAIN_STEPS} there, `)).toBe(true);
+    expect(full.stderr).toMatch(/asked for now\); give the flags it was made with, or choose a new --out\n$/);
+  });
 });
 
 describe('realm demo refuses before training', () => {

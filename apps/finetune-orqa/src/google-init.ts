@@ -97,8 +97,12 @@ async function openModule(layoutDir: string, moduleName: string): Promise<Module
   const index = hubIndex(moduleDir);
   if (!existsSync(index)) throw new Error(`${layoutDir}: Google REALM module layout, but ${index} is missing (the ${moduleName}/ TF-Hub module's variables)`);
   const reader = await CheckpointReader.open(join(moduleDir, GOOGLE_REALM_FILES.variables));
-  const entries = reader.list();
-  await reader.close();
+  let entries: ReturnType<typeof reader.list>;
+  try {
+    entries = reader.list();
+  } finally {
+    await reader.close();
+  }
   const scopes = tfBertScopes(entries.map((e) => e.name));
   if (scopes.length !== 1) {
     throw new Error(`${index}: expected one BERT (a variable ending in bert/embeddings/word_embeddings), found ${scopes.length}${scopes.length ? ` under ${scopes.map((s) => JSON.stringify(s)).join(', ')}` : ''}`);

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { storageFor, WorldConfigSchema } from '@realm/data';
+import { storageFor, TEMP_PREFIX, WorldConfigSchema } from '@realm/data';
 import { loadBlockEmb, saveBlockEmb } from '@realm/mips';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -80,9 +80,17 @@ export const SavedFinetuneRunSchema = z
     finetune: FinetuneConfigSchema.describe('The resolved config training used (retrieverBeamSize clamped to the corpus)'),
     init: z.string().describe('--init: a pre-training run directory or none'),
     data: z.string().nullable().describe('--data with --init none'),
+    blocks: z.string().nullable().optional().describe("--blocks (ORQA blocks.tfr) with a Google REALM module --init (absent in runs saved before it existed)"),
+    titles: z.string().nullable().optional().describe('--titles with a Google REALM module --init (absent in runs saved before it existed)'),
     overrides: z.array(z.string()).optional().describe('The --a.b=value overrides as given (absent in runs saved before resume existed)'),
     world: WorldConfigSchema.describe('The built-in world the questions come from'),
-    questions: z.strictObject({ train: z.int(), dev: z.int(), test: z.int() }).describe('Question counts per split'),
+    questions: z
+      .strictObject({
+        train: z.int().describe('Training questions'),
+        dev: z.int().describe('Dev questions'),
+        test: z.int().describe('Test questions'),
+      })
+      .describe('Question counts per split'),
   })
   .readonly();
 export type SavedFinetuneRun = z.infer<typeof SavedFinetuneRunSchema>;
@@ -102,7 +110,10 @@ function valueAt(object: unknown, path: readonly string[]): unknown {
  * the new invocation: --init and --data must name the same inputs, and every override must resolve
  * to the value the run was started with (the error names the field). Null when `out` holds no run.
  */
-export async function readUnfinishedRun(layout: FinetuneLayout, options: { init: string; data?: string; overrides: readonly string[] }): Promise<SavedFinetuneRun | null> {
+export async function readUnfinishedRun(
+  layout: FinetuneLayout,
+  options: { init: string; data?: string; blocks?: string; titles?: string; overrides: readonly string[] },
+): Promise<SavedFinetuneRun | null> {
   if (!existsSync(layout.config)) return null;
   if (existsSync(layout.results)) throw new Error(`${layout.root} already holds a fine-tuning run that has finished (${layout.results}); choose a new --out`);
   let json: unknown;
@@ -119,13 +130,19 @@ export async function readUnfinishedRun(layout: FinetuneLayout, options: { init:
   if (options.data !== undefined && options.data !== saved.data) {
     throw new Error(`${resuming}: --data ${options.data} conflicts with its data ${saved.data ?? '(none: the world prepared under --out)'}; drop --data or choose a new --out`);
   }
-  // What the run asked for before clamping to the corpus: its own overrides rebuilt, else (older runs) the resolved config.
-  const requested = saved.overrides !== undefined ? buildFinetuneConfig(saved.overrides) : saved.finetune;
+  for (const flag of ['blocks', 'titles'] as const) {
+    const now = options[flag];
+    const then = saved[flag] ?? null;
+    if (now !== undefined && now !== then) throw new Error(`${resuming}: --${flag} ${now} conflicts with its ${flag} ${then ?? '(none)'}; drop --${flag} or choose a new --out`);
+  }
+  // Against the config the run really continues with (not today's recipe under its overrides).
+  // retrieverBeamSize was clamped to the corpus size: a request that clamps to the same value agrees.
   const wanted = buildFinetuneConfig(options.overrides);
   for (const override of options.overrides) {
     for (const path of leafPaths(parseOverride(override))) {
-      const now = valueAt(wanted, path);
-      const then = valueAt(requested, path);
+      let now = valueAt(wanted, path);
+      const then = valueAt(saved.finetune, path);
+      if (path.join('.') === 'orqa.retrieverBeamSize' && typeof now === 'number' && typeof then === 'number' && now > then) now = then;
       if (JSON.stringify(now) !== JSON.stringify(then)) {
         throw new Error(`${resuming}: ${path.join('.')}=${JSON.stringify(now)} conflicts with its ${path.join('.')}=${JSON.stringify(then)}; drop the override to resume or choose a new --out`);
       }
@@ -233,5 +250,17 @@ export async function importCheckpointInto(trainer: OrqaTrainer, modelDir: strin
   } finally {
     if (optimizer) tf.dispose([...optimizer.values()]);
     disposeOrqaModel(loaded);
+  }
+}
+
+/** Deletes the half-written copies a crash leaves beside checkpoints and knowledge bases (never published). */
+export async function removeStagingLeftovers(dirs: readonly string[], log: (line: string) => void): Promise<void> {
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    for (const name of await readdir(dir)) {
+      if (!name.startsWith(TEMP_PREFIX)) continue;
+      await rm(join(dir, name), { recursive: true, force: true });
+      log(`removed ${join(dir, name)}, left half-written by the interrupted run`);
+    }
   }
 }

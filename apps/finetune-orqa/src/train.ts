@@ -5,7 +5,7 @@
 // refresher does during pre-training.
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, rm, stat, truncate } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { WorldConfig } from '@realm/data';
 import type { ExactMipsIndex } from '@realm/mips';
 import {
@@ -35,6 +35,7 @@ import {
   countingRng,
   newestResumeCheckpoint,
   readUnfinishedRun,
+  removeStagingLeftovers,
   recoverReplacedDirectory,
   RESUME_FILES,
   importCheckpointInto,
@@ -198,7 +199,7 @@ async function startFresh(options: FinetuneOptions, layout: FinetuneLayout, save
     await rm(layout.metrics, { force: true });
   } else {
     const questions = questionSplits(world, config);
-    record = { finetune: config, init, data, overrides: [...options.overrides], world, questions: { train: questions.train.length, dev: questions.dev.length, test: questions.test.length } };
+    record = { finetune: config, init, data, blocks: options.blocks ?? null, titles: options.titles ?? null, overrides: [...options.overrides], world, questions: { train: questions.train.length, dev: questions.dev.length, test: questions.test.length } };
     await writeTextAtomically(layout.config, `${JSON.stringify(record, null, 2)}\n`);
   }
   return { record, config, model, trainer, blocks, index, indexVectors: parts.kb.vectors, kb, kbDir, world, step: 0, dataRng: rng, dataRngDraws: rng.draws, best: null, refreshedAt: 0 };
@@ -211,7 +212,7 @@ async function startFresh(options: FinetuneOptions, layout: FinetuneLayout, save
  * checkpoint's re-embedded copy); the metrics log and best/ are brought back to the checkpoint.
  */
 async function startFromCheckpoint(layout: FinetuneLayout, saved: SavedFinetuneRun, checkpoint: ResumeCheckpoint, corpus: CorpusFiles, context: ProgramContext): Promise<TrainingStart> {
-  const { state } = checkpoint;
+  const state = { ...checkpoint.state, kbDir: isAbsolute(checkpoint.state.kbDir) ? checkpoint.state.kbDir : join(layout.kb, checkpoint.state.kbDir) };
   if (!existsSync(state.kbDir)) throw new Error(`${checkpoint.dir}: the knowledge base it trained against (${state.kbDir}) is gone; cannot resume`);
   const { config, rng, parts, model } = await buildInitialModel(saved.init, saved.data, corpus, layout.root, saved.finetune, context);
   let trainer: OrqaTrainer | undefined;
@@ -279,10 +280,23 @@ async function refreshIndex(model: OrqaModel, blocks: TokenizedBlocks, index: Ex
  * `out` holding an unfinished run resumes it from its newest checkpoint with its saved config
  * (taking the steps an uninterrupted run takes); a finished one is an error.
  */
-export async function runFinetune(options: FinetuneOptions, context: ProgramContext, hooks: FinetuneHooks = {}): Promise<FinetuneResult> {
+export async function runFinetune(given: FinetuneOptions, context: ProgramContext, hooks: FinetuneHooks = {}): Promise<FinetuneResult> {
   const started = Date.now();
+  // Absolute paths, so that config.json and a resume compare the same inputs from any directory.
+  const absolute = (path: string | undefined): string | undefined => (path === undefined ? undefined : resolve(path));
+  const options: FinetuneOptions = {
+    ...given,
+    init: given.init === 'none' ? 'none' : resolve(given.init),
+    out: resolve(given.out),
+    data: absolute(given.data),
+    blocks: absolute(given.blocks),
+    titles: absolute(given.titles),
+  };
   const layout = finetuneLayout(options.out);
   const saved = await readUnfinishedRun(layout, options);
+  // A resumed run reads the corpus files it was started with.
+  if (saved) Object.assign(options, { blocks: saved.blocks ?? options.blocks, titles: saved.titles ?? options.titles });
+  if (saved) await removeStagingLeftovers([layout.checkpoints, layout.kb], context.log);
   const checkpoint = saved ? await newestResumeCheckpoint(layout, saved.finetune.run.refreshIndex, context.log) : null;
   if (saved && !checkpoint) context.log(`${options.out} holds an unfinished run without a checkpoint: starting it again from step 0 with its config.json`);
   const start = saved && checkpoint ? await startFromCheckpoint(layout, saved, checkpoint, options, context) : await startFresh(options, layout, saved, context);
@@ -303,7 +317,8 @@ export async function runFinetune(options: FinetuneOptions, context: ProgramCont
   let { best, refreshedAt, indexVectors, kbDir } = start;
   const checkpointAt = async (step: number): Promise<string> => {
     const metricsBytes = existsSync(layout.metrics) ? (await stat(layout.metrics)).size : 0;
-    const state: ResumeState = { step, dataRngDraws: start.dataRngDraws, refreshedAt, best: bestToState(best), metricsBytes, kbDir };
+    // The knowledge base by its name under <out>/kb, so a moved output directory still resumes.
+    const state: ResumeState = { step, dataRngDraws: start.dataRngDraws, refreshedAt, best: bestToState(best), metricsBytes, kbDir: relative(layout.kb, kbDir) };
     return saveResumeCheckpoint(layout, model, trainer, state, { keep: config.run.keepCheckpoints, index: config.run.refreshIndex ? { vectors: indexVectors, dim: kb.dim } : null });
   };
   // The data order is a function of the seed alone: a resumed run replays the batches it already took.

@@ -6,19 +6,24 @@ import { z } from 'zod';
 import { BasicTokenizer } from './basic.js';
 import { buildWordPieceVocab, VOCAB_BUILDER_SPECIALS } from './vocab-builder.js';
 
+/** The merge settings (the case setting is separate: a corpus's vocab must match its tokenizer's). */
+const MERGE_SETTINGS = {
+  vocabSize: z.int().min(8).default(30522).describe('Target vocabulary size, specials and the alphabet included (BERT uncased: 30522).'),
+  minPairWords: z
+    .int()
+    .min(1)
+    .default(2)
+    .describe('A pair of pieces is merged only if it occurs in at least this many distinct words, so every learned piece is shared and a rare word stays spelled by pieces other words use too.'),
+  wholeWordMinCount: z
+    .int()
+    .min(0)
+    .default(0)
+    .describe('Words seen at least this often enter whole (by count) before any merge, and pieces are learned from the rarer words only; 0 learns pieces from every word.'),
+};
+
 export const WordPieceTrainerConfigSchema = z
   .strictObject({
-    vocabSize: z.int().min(8).default(30522).describe('Target vocabulary size, specials and the alphabet included (BERT uncased: 30522).'),
-    minPairWords: z
-      .int()
-      .min(1)
-      .default(2)
-      .describe('A pair of pieces is merged only if it occurs in at least this many distinct words, so every learned piece is shared and a rare word stays spelled by pieces other words use too.'),
-    wholeWordMinCount: z
-      .int()
-      .min(0)
-      .default(0)
-      .describe('Words seen at least this often enter whole (by count) before any merge, and pieces are learned from the rarer words only; 0 learns pieces from every word.'),
+    ...MERGE_SETTINGS,
     doLowerCase: z.boolean().default(true).describe('Lower-case as the tokenizer will (BERT uncased).'),
   })
   .readonly();
@@ -126,13 +131,13 @@ export const CorpusVocabConfigSchema = z
       .enum(['whole-word', 'learned'])
       .default('whole-word')
       .describe("How a corpus without a BERT vocab gets one: 'whole-word' (every word, then characters: buildWordPieceVocab) or 'learned' (shared pieces: learnWordPieceVocab)."),
-    learned: WordPieceTrainerConfigSchema.prefault({}).describe("Settings of the 'learned' method."),
+    learned: z.strictObject(MERGE_SETTINGS).readonly().prefault({}).describe("Settings of the 'learned' method."),
   })
   .readonly();
 
 export type CorpusVocabConfig = z.infer<typeof CorpusVocabConfigSchema>;
 
-/** vocab.txt lines for `texts` by the configured method. */
-export function buildCorpusVocab(texts: Iterable<string>, config: CorpusVocabConfig): string[] {
-  return config.method === 'learned' ? learnWordPieceVocab(texts, config.learned) : buildWordPieceVocab(texts, { doLowerCase: config.learned.doLowerCase });
+/** vocab.txt lines for `texts` by the configured method, lower-cased as the caller's tokenizer will (`doLowerCase`). */
+export function buildCorpusVocab(texts: Iterable<string>, config: CorpusVocabConfig, doLowerCase = true): string[] {
+  return config.method === 'learned' ? learnWordPieceVocab(texts, { ...config.learned, doLowerCase }) : buildWordPieceVocab(texts, { doLowerCase });
 }

@@ -4,6 +4,7 @@
 // on held-out test questions. Orchestration only: the work is in @realm/pretrain and @realm/finetune-orqa.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { isCorrect } from '@realm/data';
@@ -59,7 +60,29 @@ const shellOverrides = (overrides: readonly string[]): string => overrides.map((
 /** An unfinished fine-tuning run is resumed by runFinetune; check before pre-training that its config.json allows it. */
 async function checkUnfinishedFinetune(f: FinetuneModule, plan: DemoPlan): Promise<void> {
   const layout = f.finetuneLayout(plan.finetuneDir);
-  if (!existsSync(layout.results)) await f.readUnfinishedRun(layout, { init: plan.pretrainDir, overrides: plan.finetuneOverrides });
+  if (!existsSync(layout.results)) await f.readUnfinishedRun(layout, { init: resolve(plan.pretrainDir), overrides: plan.finetuneOverrides });
+}
+
+/** The first leaf (dotted path) where two resolved configs differ, skipping `ignore`d leaf names. */
+function firstDifference(a: unknown, b: unknown, ignore: ReadonlySet<string>, path: string[] = []): string | null {
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (ignore.has(key)) continue;
+      const found = firstDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], ignore, [...path, key]);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? null : `${path.join('.')} (${JSON.stringify(a)} there, ${JSON.stringify(b)} asked for now)`;
+}
+
+/** An existing pre-training run is resumed with its own config: refuse flags (e.g. --smoke, --seed) that ask for another. */
+async function checkExistingPretrain(p: PretrainModule, plan: DemoPlan): Promise<void> {
+  const path = p.runLayout(plan.pretrainDir).config;
+  if (!existsSync(path)) return;
+  // vocab_size is set by the launcher from the run's own vocab.
+  const differs = firstDifference(await p.readPretrainConfig(path), p.buildPretrainConfig(plan.pretrainOverrides), new Set(['vocab_size']));
+  if (differs !== null) throw new Error(`demo: ${plan.pretrainDir} holds a pre-training run made with another config: ${differs}; give the flags it was made with, or choose a new --out`);
 }
 
 async function pretrainStage(p: PretrainModule, plan: DemoPlan, context: ProgramContext): Promise<LauncherSummary> {
@@ -132,6 +155,7 @@ export function registerDemoCommand(program: Command): void {
       // Fail on a bad override or a blocked stage now, not after the pre-training time.
       p.buildPretrainConfig(plan.pretrainOverrides);
       f.buildFinetuneConfig(plan.finetuneOverrides);
+      await checkExistingPretrain(p, plan);
       await checkUnfinishedFinetune(f, plan);
 
       const context = p.programContext('launcher');
