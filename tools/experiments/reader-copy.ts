@@ -8,9 +8,9 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@realm/backend';
 import { createRealmModel, disposeRealmModel, RealmTrainer, stepRandomSource } from '@realm/model';
-import { featurizeRealmExample, NULL_CANDIDATE_DOCUMENT, type RealmExample } from '@realm/data';
-import { createRng, randomInt, type Rng } from '@realm/tokenizer';
+import { createRng } from '@realm/tokenizer';
 import { buildPretrainConfig } from '../../apps/pretrain/src/config.js';
+import { copyTaskExample } from './torch-reader/copy-task.js';
 
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '300' }, lr: { type: 'string', default: '1e-4,2.5e-4,5e-4,1e-3,2e-3' }, out: { type: 'string', default: 'bench-results/reader-copy.json' }, vocab: { type: 'string', default: '300' }, body: { type: 'string', default: '12' }, types: { type: 'string', default: '1' }, overrides: { type: 'string', default: '' } } });
 const steps = Number(values.steps);
@@ -18,34 +18,12 @@ const steps = Number(values.steps);
 // V makes every answer a rare token (as the world's names and years are under a whole-word vocab).
 const V = Number(values.vocab);
 await selectBackend({ log: (line) => console.error(line), preferred: process.env.REALM_EXPERIMENT_BACKEND as never });
-const special = { pad: 0, unk: 1, cls: 2, sep: 3, mask: 4 } as never;
 
 // --types T splits the answer range into T types; the body then holds one answer of every type
 // at distinct places and the relation token (10 + type) says which one is asked, as a world
 // document holds a year, a city, an occupation and an employer. --body sets the body length.
-const BODY = Number(values.body);
-const TYPES = Number(values.types);
-const perType = Math.floor((V - 150) / TYPES);
-
-function example(config: ReturnType<typeof buildPretrainConfig>, rng: Rng): RealmExample {
-  const body = Array.from({ length: BODY }, () => 20 + randomInt(rng, 130));
-  const slots: number[] = [];
-  while (slots.length < TYPES) {
-    const slot = 1 + randomInt(rng, BODY - 2);
-    if (!slots.includes(slot)) slots.push(slot);
-  }
-  const answers = slots.map((slot, type) => (body[slot] = 150 + type * perType + randomInt(rng, perType)));
-  const asked = randomInt(rng, TYPES);
-  const relation = TYPES === 1 ? 10 + randomInt(rng, 5) : 10 + asked;
-  const answer = answers[asked];
-  return featurizeRealmExample(
-    { maskedIds: [5, relation, 4, 6], mlmPositions: [3], mlmTargets: [answer], mlmWeights: [1] },
-    [NULL_CANDIDATE_DOCUMENT, { titleIds: [7], bodyIds: body }] as never,
-    special,
-    config.dims,
-    0,
-  );
-}
+const task = { vocab: V, body: Number(values.body), types: Number(values.types) };
+const perType = Math.floor((V - 150) / task.types);
 
 const rows: Array<{ learningRate: number; steps: number; loss: number; retrievalUtility: number; accuracy: number; seconds: number }> = [];
 for (const learningRate of values.lr.split(',').map(Number)) {
@@ -56,7 +34,7 @@ for (const learningRate of values.lr.split(',').map(Number)) {
   const start = Date.now();
   const tail: Array<{ loss: number; retrievalUtility: number; accuracyWithRetrieval: number }> = [];
   for (let s = 0; s < steps; s++) {
-    const metrics = trainer.step(Array.from({ length: 16 }, () => example(config, rng)));
+    const metrics = trainer.step(Array.from({ length: 16 }, () => copyTaskExample(task, config.dims, rng)));
     if (s >= steps - 20) tail.push(metrics);
   }
   const mean = (pick: (m: (typeof tail)[number]) => number): number => tail.reduce((a, m) => a + pick(m), 0) / tail.length;
@@ -66,6 +44,6 @@ for (const learningRate of values.lr.split(',').map(Number)) {
 }
 console.log(`| reader lr | steps | loss (last 20) | retrieval_utility | accuracy | seconds |\n|---:|---:|---:|---:|---:|---:|`);
 for (const r of rows) console.log(`| ${r.learningRate} | ${r.steps} | ${r.loss.toFixed(3)} | ${r.retrievalUtility.toFixed(3)} | ${r.accuracy.toFixed(2)} | ${r.seconds.toFixed(0)} |`);
-console.log(`(answer range only: loss ln(${perType}) = ${Math.log(perType).toFixed(3)}; body ${BODY}, types ${TYPES})`);
+console.log(`(answer range only: loss ln(${perType}) = ${Math.log(perType).toFixed(3)}; body ${task.body}, types ${task.types})`);
 mkdirSync('bench-results', { recursive: true });
 writeFileSync(values.out, JSON.stringify({ task: 'one-hop copy', vocab: V, rows }, null, 2));

@@ -14,8 +14,9 @@ import { selectBackend } from '@realm/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRealmModel, realmForward, RealmTrainer, restoreRealmTrainer, stepRandomSource } from '@realm/model';
 import { loadInitialModel } from '../../apps/pretrain/src/bootstrap.js';
+import { maskRecord } from '../../apps/pretrain/src/generator.js';
 import { featurizeRealmExample, NULL_CANDIDATE_DOCUMENT, type PretrainRecord, type RealmExample } from '@realm/data';
-import { createRealmQuery, createRng, randomInt, salientRecordFromFields, type Rng } from '@realm/tokenizer';
+import { createRng, randomInt, type Rng } from '@realm/tokenizer';
 import { buildPretrainConfig } from '../../apps/pretrain/src/config.js';
 import { runLayout } from '../../apps/pretrain/src/layout.js';
 import { loadPretrainRecords, loadRetrievalCorpus, loadTokenizer } from '../../apps/pretrain/src/corpus.js';
@@ -37,14 +38,7 @@ const train = await loadPretrainRecords(layout.pretrainTrainShards);
 const heldout = await loadPretrainRecords(layout.pretrainHeldoutShards);
 
 function oracleExample(record: PretrainRecord, rng: Rng): RealmExample | null {
-  const salient = salientRecordFromFields(record.text, {
-    sentence_byte_start: record.sentenceByteStart,
-    sentence_byte_limit: record.sentenceByteLimit,
-    span_byte_start: record.spanByteStart,
-    span_byte_limit: record.spanByteLimit,
-    span_type: record.spanType,
-  });
-  const query = createRealmQuery(salient, config.masking, (text) => tokenizer.tokenizeWithOffsets(text), { maskId: special.mask, vocabSize: tokenizer.vocab.size, specialIds: Object.values(special) }, rng);
+  const query = maskRecord(record, config, tokenizer, rng);
   if (!query.ok) return null;
   const gold = blockByTitle.get(tokenizer.convertTokensToIds(tokenizer.tokenize(record.title)).join(','));
   if (gold === undefined) throw new Error(`reader-oracle: no block titled "${record.title}" in ${layout.retrievalShards}`);

@@ -71,7 +71,8 @@ function* recordOrder(records: readonly PretrainRecord[], mode: GeneratorMode, r
   }
 }
 
-function maskRecord(record: PretrainRecord, config: PretrainConfig, tokenizer: FullTokenizer, rng: Rng): ReturnType<typeof createRealmQuery> {
+/** REALM's masking of one pre-training record (salient span, or the configured ablation). */
+export function maskRecord(record: PretrainRecord, config: PretrainConfig, tokenizer: FullTokenizer, rng: Rng): ReturnType<typeof createRealmQuery> {
   const salient = salientRecordFromFields(record.text, {
     sentence_byte_start: record.sentenceByteStart,
     sentence_byte_limit: record.sentenceByteLimit,
