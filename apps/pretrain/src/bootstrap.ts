@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { orqaBlockExampleFromExample, readTfExamples } from '@realm/data';
-import { createRealmModel, disposeRealmModel, loadRealmExport, RealmTrainer, saveRealmExport, stepRandomSource, trainIct, type IctBlock } from '@realm/model';
+import { createRealmModel, disposeRealmModel, loadRealmExport, RealmTrainer, saveRealmExport, stepRandomSource, trainIct, trainReaderMlm, type IctBlock } from '@realm/model';
 import { createRng } from '@realm/tokenizer';
 import type { PretrainConfig } from './config.js';
 import { loadTokenizer } from './corpus.js';
@@ -64,6 +64,17 @@ export async function runBootstrap(layout: RunLayout, config: PretrainConfig, co
     const tail = (values: number[]): number => values.slice(-5).reduce((a, b) => a + b, 0) / Math.max(1, Math.min(5, values.length));
     log(`bootstrap: ICT ${result.steps} steps in ${result.seconds.toFixed(1)}s, loss ${result.losses[0]?.toFixed(3)} → ${tail(result.losses).toFixed(3)}, ` +
       `in-batch accuracy ${tail(result.accuracy).toFixed(2)} (batch ${config.ict.batchSize})`);
+    if (config.readerMlm.numTrainSteps > 0 && !context.signal.aborted) {
+      // REALM's reader starts from a masked-LM-trained BERT; ours learns the corpus the same way.
+      log(`bootstrap: masked-LM warm start of the reader for ${config.readerMlm.maxSeconds ?? 'all'}s`);
+      const special = tokenizer.vocab.specialTokenIds();
+      const vocab = { ...special, size: tokenizer.vocab.size, specialIds: Object.values(special) };
+      const mlm = await trainReaderMlm(model.reader, blocks, { ...config.readerMlm, vocab }, rng, (report) => {
+        if (report.step % 10 === 0) log(`bootstrap: reader MLM step ${report.step}: loss ${report.loss.toFixed(3)}, accuracy ${report.accuracy.toFixed(2)} after ${report.elapsedSeconds.toFixed(0)}s`);
+      });
+      log(`bootstrap: reader MLM ${mlm.steps} steps in ${mlm.seconds.toFixed(1)}s, loss ${mlm.losses[0]?.toFixed(3)} → ${tail(mlm.losses).toFixed(3)}, ` +
+        `accuracy ${tail(mlm.accuracy).toFixed(2)} (batch ${config.readerMlm.batchSize})`);
+    }
     if (context.signal.aborted) throw new Error('bootstrap: stopped before the initial export was written');
     await saveRealmExport(initial, model);
     const ts = await publishExport(layout.tfHub, model, 0, config, config.train.keepLatestExports);

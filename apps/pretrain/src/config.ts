@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { WorldConfigSchema } from '@realm/data';
-import { IctConfigSchema, RealmModelConfigSchema, RealmTrainConfigSchema } from '@realm/model';
+import { IctConfigSchema, ReaderMlmConfigSchema, RealmModelConfigSchema, RealmTrainConfigSchema } from '@realm/model';
 import { CorpusVocabConfigSchema, MaskingConfigSchema } from '@realm/tokenizer';
 
 /** The example dimensions every program must agree on (realm-spec §5.4: the key mapping is positional). */
@@ -55,6 +55,7 @@ export const PretrainConfigSchema = z
     model: RealmModelConfigSchema.prefault({}).describe('Retriever embedder and reader sizes.'),
     train: RealmTrainConfigSchema.prefault({}).describe('Optimizer, schedule, checkpoint/eval/export cadence.'),
     ict: IctConfigSchema.prefault({}).describe('ICT warm start of the embedder before the first index exists (bootstrap); maxSeconds bounds it.'),
+    readerMlm: ReaderMlmConfigSchema.prefault({}).describe("Masked-LM warm start of the reader on the corpus (bootstrap, after ICT): the BERT pre-training REALM's reader starts from; maxSeconds bounds it, numTrainSteps 0 skips it."),
     generator: GeneratorConfigSchema.prefault({}).describe('Example generators.'),
     refresher: RefresherConfigSchema.prefault({}).describe('Document index refresher.'),
   })
@@ -64,6 +65,7 @@ export const PretrainConfigSchema = z
       ['model', config.model, ['querySeqLen', 'candidateSeqLen', 'numCandidates', 'maxMasks']],
       ['train', config.train, ['querySeqLen', 'candidateSeqLen', 'numCandidates', 'maxMasks']],
       ['masking', config.masking, ['querySeqLen', 'maxMasks']],
+      ['readerMlm', config.readerMlm, ['querySeqLen', 'candidateSeqLen', 'maxMasks']],
     ];
     for (const [section, values, keys] of copies) {
       for (const key of keys) {
@@ -132,6 +134,7 @@ export const MACHINE_RECIPE: JsonObject = {
   // ±128 score range makes 1e-3 unstable) in-batch accuracy passes 0.7 in ~40 s. numTrainSteps is
   // beyond what maxSeconds allows, so the rate is still high when time runs out.
   ict: { maxSeconds: 45, batchSize: 32, learningRate: 6e-4, numTrainSteps: 600, numWarmupSteps: 5, dropoutInTraining: false },
+  readerMlm: { maxSeconds: 60, batchSize: 32, learningRate: 1e-3, numTrainSteps: 2000, numWarmupSteps: 20, adamBiasCorrection: true, dropoutInTraining: false },
   generator: { queueSize: 48, retrievalBatchSize: 16 },
 };
 
@@ -180,7 +183,14 @@ function propagateDims(input: JsonObject): JsonObject {
   const train = fill('train', [...all]);
   if (typeof steps === 'number' && train.numTrainSteps === undefined) train.numTrainSteps = steps;
   const ict = { querySeqLen: dims.querySeqLen, blockSeqLen: dims.candidateSeqLen, ...((input.ict ?? {}) as JsonObject) };
-  return { ...input, model: fill('model', [...all]), train, masking: fill('masking', ['querySeqLen', 'maxMasks']), ict };
+  return {
+    ...input,
+    model: fill('model', [...all]),
+    train,
+    masking: fill('masking', ['querySeqLen', 'maxMasks']),
+    ict,
+    readerMlm: fill('readerMlm', ['querySeqLen', 'candidateSeqLen', 'maxMasks']),
+  };
 }
 
 /**
@@ -203,7 +213,13 @@ export async function readPretrainConfig(path: string): Promise<PretrainConfig> 
   } catch (error) {
     throw new Error(`pretrain config ${path}: ${(error as Error).message} (run \`realm pretrain all\` or \`realm pretrain prepare\` first)`, { cause: error });
   }
-  const result = PretrainConfigSchema.safeParse(JSON.parse(text));
+  const saved = JSON.parse(text) as JsonObject;
+  // Runs from before the reader warm start existed had none: say so instead of taking its defaults.
+  if (saved.readerMlm === undefined && saved.dims !== null && typeof saved.dims === 'object' && !Array.isArray(saved.dims)) {
+    const { querySeqLen, candidateSeqLen, maxMasks } = saved.dims;
+    saved.readerMlm = { querySeqLen, candidateSeqLen, maxMasks, numTrainSteps: 0 } as JsonObject;
+  }
+  const result = PretrainConfigSchema.safeParse(saved);
   if (!result.success) throw new Error(`pretrain config ${path}: ${z.prettifyError(result.error)}`);
   return result.data;
 }

@@ -7,5 +7,6 @@ export * from './candidates.js';
 export * from './config.js';
 export * from './realm/index.js';
 export * from './ict/index.js';
+export * from './reader-mlm/index.js';
 export * from './orqa/index.js';
 export { readStateCheckpoint } from './checkpoint-io.js';

@@ -1,0 +1,146 @@
+// The reader's masked-LM warm start: BERT pre-training (masked-LM loss only, BERT's AdamW with
+// warmup and linear decay, global-norm clip) over corpus sentences paired with their blocks, until
+// numTrainSteps or maxSeconds. Ports the training side of google-research/bert run_pretraining.py
+// (get_masked_lm_output's loss, create_optimizer) for the one reader REALM starts from.
+import * as tf from '@tensorflow/tfjs-core';
+import { bertMaskedLm, maskedLmLoss, type BertModel, type RandomSource } from '@realm/bert';
+import { AdamWeightDecayOptimizer } from '../optimizer.js';
+import { flatInputTensors } from '../padding.js';
+import { createLinearWarmupDecay } from '../schedule.js';
+import { sampleReaderMlmBatch, type ReaderMlmBatch, type ReaderMlmVocab, type SentenceBlock } from '@realm/data';
+import { ReaderMlmConfigSchema, type ReaderMlmConfigInput } from './config.js';
+
+/** The warm-start config plus the vocabulary the masking draws from. */
+export type ReaderMlmTrainOptions = ReaderMlmConfigInput & { vocab: ReaderMlmVocab };
+
+/** Progress of one step. */
+export interface ReaderMlmStepReport {
+  step: number;
+  /** Mean cross-entropy of the batch's predictions, before the update. */
+  loss: number;
+  /** Fraction of the batch's predictions whose argmax is the original piece, before the update. */
+  accuracy: number;
+  learningRate: number;
+  /** Global L2 norm of the gradients before clipping. */
+  globalNorm: number;
+  elapsedSeconds: number;
+}
+
+export interface ReaderMlmTrainResult {
+  losses: number[];
+  accuracy: number[];
+  steps: number;
+  seconds: number;
+}
+
+/**
+ * Masked-LM loss (scalar) and logits [B, M, V] of `reader` on `batch` (M = `maxMasks`), as new
+ * tensors owned by the caller. Dropout only with `{ training: true, rng }`.
+ */
+export function readerMlmForward(reader: BertModel, batch: ReaderMlmBatch, maxMasks: number, options: { training?: boolean; rng?: RandomSource } = {}): { loss: tf.Scalar; logits: tf.Tensor3D } {
+  const rows = batch.positions.length / maxMasks;
+  if (!Number.isInteger(rows) || batch.targets.length !== batch.positions.length || batch.weights.length !== batch.positions.length) {
+    throw new Error(`readerMlmForward: ${batch.positions.length} positions, ${batch.targets.length} targets and ${batch.weights.length} weights do not form rows of ${maxMasks}`);
+  }
+  const inputs = flatInputTensors(batch.inputs, rows);
+  try {
+    return tf.tidy(() => {
+      // [B, M]
+      const positions = tf.tensor2d(batch.positions, [rows, maxMasks], 'int32');
+      // [B, M, V]
+      const logits = bertMaskedLm(reader, inputs, positions, options);
+      // []
+      const loss = maskedLmLoss(logits, tf.tensor2d(batch.targets, [rows, maxMasks], 'int32'), tf.tensor2d(batch.weights, [rows, maxMasks], 'float32'));
+      return { loss, logits };
+    });
+  } finally {
+    tf.dispose([inputs.inputIds, inputs.inputMask!, inputs.tokenTypeIds!]);
+  }
+}
+
+/** Fraction of the weighted predictions whose argmax over `logits` [B, M, V] is the target. */
+export function maskedLmAccuracy(logits: tf.Tensor3D, batch: ReaderMlmBatch): number {
+  // [B, M]
+  const argMax = tf.argMax(logits, 2);
+  const predicted = argMax.dataSync();
+  argMax.dispose();
+  let correct = 0;
+  let total = 0;
+  for (let i = 0; i < batch.weights.length; i++) {
+    if (batch.weights[i] === 0) continue;
+    total++;
+    if (predicted[i] === batch.targets[i]) correct++;
+  }
+  return total === 0 ? 0 : correct / total;
+}
+
+/**
+ * Trains `reader` (a BertModel with the masked-LM head) on `blocks` until numTrainSteps or
+ * maxSeconds, whichever comes first; the schedule runs over numTrainSteps. Batches, masking and
+ * dropout all draw from `rng`.
+ */
+export async function trainReaderMlm(
+  reader: BertModel,
+  blocks: readonly SentenceBlock[],
+  options: ReaderMlmTrainOptions,
+  rng: RandomSource,
+  onProgress?: (report: ReaderMlmStepReport) => void,
+): Promise<ReaderMlmTrainResult> {
+  const { vocab, ...configInput } = options;
+  const config = ReaderMlmConfigSchema.parse(configInput);
+  if (!reader.heads.maskedLm) throw new Error('trainReaderMlm: the reader has no masked-LM head (cls/predictions)');
+  const length = config.querySeqLen + config.candidateSeqLen;
+  if (length > reader.config.max_position_embeddings) {
+    throw new Error(`trainReaderMlm: querySeqLen + candidateSeqLen = ${length} exceeds the reader's max_position_embeddings ${reader.config.max_position_embeddings}`);
+  }
+  if (config.numTrainSteps === 0) return { losses: [], accuracy: [], steps: 0, seconds: 0 };
+  const variables = new Map(reader.variables);
+  const nameOf = new Map([...variables].map(([name, variable]) => [variable.name, name]));
+  const schedule = createLinearWarmupDecay({ learningRate: config.learningRate, numTrainSteps: config.numTrainSteps, numWarmupSteps: config.numWarmupSteps });
+  const optimizer = new AdamWeightDecayOptimizer(variables, {
+    learningRate: schedule,
+    weightDecayRate: config.weightDecayRate,
+    clipNorm: config.clipNorm,
+    biasCorrection: config.adamBiasCorrection,
+  });
+  const exampleOptions = { ...config, vocab };
+  const losses: number[] = [];
+  const accuracy: number[] = [];
+  const start = performance.now();
+  const elapsed = (): number => (performance.now() - start) / 1000;
+  try {
+    while (optimizer.step < config.numTrainSteps && (config.maxSeconds === null || elapsed() < config.maxSeconds)) {
+      const batch = sampleReaderMlmBatch(blocks, config.batchSize, rng, exampleOptions);
+      let logits: tf.Tensor3D | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const out = readerMlmForward(reader, batch, config.maxMasks, { training: config.dropoutInTraining, rng });
+        logits = tf.keep(out.logits);
+        return out.loss;
+      }, [...variables.values()]);
+      // Variables off the masked-LM path (the pooler) get no gradient.
+      const gradients = new Map<string, tf.Tensor>();
+      for (const [engineName, gradient] of Object.entries(grads)) if (gradient !== null) gradients.set(nameOf.get(engineName) as string, gradient);
+      try {
+        const update = optimizer.applyGradients(gradients);
+        const report: ReaderMlmStepReport = {
+          step: update.step,
+          loss: value.dataSync()[0],
+          accuracy: maskedLmAccuracy(logits as tf.Tensor3D, batch),
+          learningRate: update.learningRate,
+          globalNorm: update.globalNorm,
+          elapsedSeconds: elapsed(),
+        };
+        losses.push(report.loss);
+        accuracy.push(report.accuracy);
+        onProgress?.(report);
+      } finally {
+        tf.dispose([value, logits as tf.Tensor3D, ...gradients.values()]);
+      }
+      // Let timers and I/O run between steps (progress, signals).
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return { losses, accuracy, steps: losses.length, seconds: elapsed() };
+}
