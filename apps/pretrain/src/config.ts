@@ -41,7 +41,13 @@ export const RunConfigSchema = z
   .strictObject({
     seed: z.int().min(0).default(13).describe('Seed of the world, the model initialization, masking and data order.'),
     backend: z.enum(['auto', 'node-gpu', 'node', 'wasm', 'cpu']).default('auto').describe('TensorFlow.js backend (auto = fastest available).'),
-    steps: z.int().min(1).default(200).describe('Training steps of `pretrain all` (overrides train.numTrainSteps).'),
+    steps: z.int().min(1).default(200).describe('Training steps of `pretrain all` (overrides train.numTrainSteps unless that is set).'),
+    maxSeconds: z
+      .number()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe('Wall-clock budget of `pretrain all` from its start: the trainer stops taking steps in time to checkpoint, export and evaluate before it ends (null = run.steps only).'),
   })
   .readonly();
 

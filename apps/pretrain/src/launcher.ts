@@ -144,6 +144,8 @@ export async function runLauncher(options: LauncherOptions, context: ProgramCont
     launch('gen-eval', ['generator', ...out, '--mode', 'eval', '--port', String(evalPort)]);
     // 4. Trainer; it waits for examples itself, so no fixed 20 s sleep as in local_launcher.sh.
     const trainerArgs = ['trainer', ...out, '--generator', `${config.generator.host}:${trainPort}`, '--eval-generator', `${config.generator.host}:${evalPort}`];
+    // The budget counts from the launcher's start, so a restarted trainer keeps the same deadline.
+    if (config.run.maxSeconds !== null) trainerArgs.push('--deadline', String(Math.round(started + config.run.maxSeconds * 1000)));
     let trainer = launch('trainer', trainerArgs);
     let code = await trainer.exited;
     for (let attempt = 1; code !== 0 && !signal.aborted && attempt <= maxRestarts; attempt++) {

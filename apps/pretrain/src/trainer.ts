@@ -22,6 +22,11 @@ export interface TrainerOptions {
   evalGenerators: readonly string[];
   /** Stop after this global step even if numTrainSteps is larger (tests, fault drills). */
   stopAtStep?: number;
+  /**
+   * Epoch milliseconds by which the run must be over (the launcher's run.maxSeconds): training
+   * stops early enough for the final checkpoint, export and evaluation, and the run is finished.
+   */
+  deadlineMs?: number;
 }
 
 export interface EvalSummary {
@@ -35,6 +40,8 @@ export interface EvalSummary {
 
 export interface TrainerSummary {
   steps: number;
+  /** What ended training: the step count or the wall-clock deadline. */
+  stoppedBy: 'steps' | 'deadline';
   resumedFromStep: number;
   exports: number;
   lastEval: EvalSummary | null;
@@ -146,7 +153,13 @@ export async function runTrainer(layout: RunLayout, config: PretrainConfig, opti
   const trainStream = new ExampleStream(options.trainGenerators, { log, signal });
   const evalStream = new ExampleStream(options.evalGenerators, { log, signal });
   const metrics = await MetricsLog.open(layout);
-  const lastStep = Math.min(train.numTrainSteps, options.stopAtStep ?? Infinity);
+  // A run its deadline already finished does not train again (the refresher has stopped too).
+  const finished = existsSync(join(layout.root, TRAINING_DONE));
+  const lastStep = finished ? trainer.globalStep : Math.min(train.numTrainSteps, options.stopAtStep ?? Infinity);
+  let stoppedBy: TrainerSummary['stoppedBy'] = 'steps';
+  // Seconds the final checkpoint + export + evaluation take, kept free before the deadline; the
+  // first evaluation cycle measures it (the guess covers a run that has not evaluated yet).
+  let finalReserveSeconds = 20;
   let bestMetric = started.bestMetric;
   let exports = 0;
   let lastEval: EvalSummary | null = null;
@@ -165,7 +178,9 @@ export async function runTrainer(layout: RunLayout, config: PretrainConfig, opti
     log(`exported ${join(layout.tfHub, String(ts))} at step ${trainer.globalStep}`);
   };
   const runEval = async (): Promise<void> => {
+    const evalStarted = Date.now();
     const summary = await evaluate(trainer, evalStream, config);
+    finalReserveSeconds = Math.max(10, 2 * (Date.now() - evalStarted) / 1000 + 5);
     if (!summary) return;
     lastEval = summary;
     const { step: _step, examples: _examples, ...values } = summary;
@@ -183,6 +198,11 @@ export async function runTrainer(layout: RunLayout, config: PretrainConfig, opti
   try {
     log(`training from step ${trainer.globalStep} to ${lastStep} (batch ${train.batchSize}), generators ${options.trainGenerators.join(',')}`);
     while (trainer.globalStep < lastStep && !signal.aborted) {
+      if (options.deadlineMs !== undefined && Date.now() > options.deadlineMs - finalReserveSeconds * 1000) {
+        stoppedBy = 'deadline';
+        log(`wall-clock budget: stopping at step ${trainer.globalStep} to leave ${finalReserveSeconds.toFixed(0)}s for the final checkpoint, export and evaluation`);
+        break;
+      }
       const serialized = await trainStream.take(train.batchSize);
       if (serialized === null) break;
       const batch = decodeBatch(serialized, config);
@@ -205,13 +225,13 @@ export async function runTrainer(layout: RunLayout, config: PretrainConfig, opti
       if (at % train.indexRefreshEverySteps === 0 && at < lastStep) await exportLatest();
       if (at % train.evalEverySteps === 0 && at < lastStep) await runEval();
     }
-    if (trainer.globalStep >= lastStep) {
+    if (trainer.globalStep >= lastStep || stoppedBy === 'deadline') {
       await checkpoint();
       await exportLatest();
       await runEval();
-      if (trainer.globalStep >= train.numTrainSteps) await writeFile(join(layout.root, TRAINING_DONE), `${trainer.globalStep}\n`);
+      if (trainer.globalStep >= train.numTrainSteps || stoppedBy === 'deadline') await writeFile(join(layout.root, TRAINING_DONE), `${trainer.globalStep}\n`);
     }
-    const summary: TrainerSummary = { steps: trainer.globalStep, resumedFromStep: resumedFrom, exports, lastEval };
+    const summary: TrainerSummary = { steps: trainer.globalStep, stoppedBy, resumedFromStep: resumedFrom, exports, lastEval };
     await writeFile(join(layout.log, 'trainer-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
   } finally {

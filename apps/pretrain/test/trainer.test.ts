@@ -113,4 +113,20 @@ describe('trainer', () => {
     expect(summary.steps).toBe(start + 2);
     expect(context.lines.some((l) => l.includes(`generator 127.0.0.1:${port} unavailable`))).toBe(true);
   }, 120_000);
+
+  test('a wall-clock deadline ends the run: final checkpoint, export and evaluation, TRAINING_DONE; a rerun does not train again', async () => {
+    const start = (await listCheckpoints(layout.checkpoints)).at(-1)!.step;
+    const context = quietContext('trainer');
+    // Already inside the final reserve: no step is taken, but the run is closed properly.
+    const summary = await runTrainer(layout, config, { trainGenerators: [address], evalGenerators: [address], deadlineMs: Date.now() + 1000 }, context);
+    expect(summary.stoppedBy).toBe('deadline');
+    expect(summary.steps).toBe(start);
+    expect(summary.lastEval?.step).toBe(start);
+    expect(context.lines.some((l) => l.includes(`wall-clock budget: stopping at step ${start}`))).toBe(true);
+    expect((await readFile(join(layout.root, TRAINING_DONE), 'utf8')).trim()).toBe(String(start));
+    expect((await listCheckpoints(layout.checkpoints)).at(-1)!.step).toBe(start);
+    const again = await runTrainer(layout, config, { trainGenerators: [address], evalGenerators: [address] }, quietContext('trainer'));
+    expect(again.steps).toBe(start);
+    expect(again.stoppedBy).toBe('steps');
+  }, 120_000);
 });

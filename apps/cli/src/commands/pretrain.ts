@@ -135,12 +135,14 @@ export function registerPretrainCommands(program: Command): void {
     .requiredOption('--generator <host:port,...>', 'train generator address(es)', parseAddresses('--generator'))
     .option('--eval-generator <host:port,...>', 'eval generator address(es) (default: the train generators)', parseAddresses('--eval-generator'))
     .option('--stop-at-step <n>', 'stop at this global step (checkpointing there) even if the run is longer', integerFlag('--stop-at-step', { min: 1 }))
-    .action(async (options: { out: string; generator: string[]; evalGenerator?: string[]; stopAtStep?: number }) => {
+    .option('--deadline <epoch-ms>', 'finish the run by this time (epoch milliseconds; `pretrain all` passes run.maxSeconds from its start)', integerFlag('--deadline', { min: 0 }))
+    .action(async (options: { out: string; generator: string[]; evalGenerator?: string[]; stopAtStep?: number; deadline?: number }) => {
       const { m, layout, config, context } = await programSetup('trainer', options.out);
       const summary = await m.runTrainer(layout, config, {
         trainGenerators: options.generator,
         evalGenerators: options.evalGenerator ?? options.generator,
         stopAtStep: options.stopAtStep,
+        deadlineMs: options.deadline,
       }, context);
       context.log(`finished at step ${summary.steps}`);
     });
