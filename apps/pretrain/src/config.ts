@@ -48,6 +48,12 @@ export const RunConfigSchema = z
       .nullable()
       .default(null)
       .describe('Wall-clock budget of `pretrain all` from its start: the trainer stops taking steps in time to checkpoint, export and evaluate before it ends (null = run.steps only).'),
+    finalEvalSteps: z
+      .int()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe("Evaluation batches of the run's last evaluation, the one `pretrain all` reports (null = train.numEvalSteps); the eval generator streams the held-out sentences in a fixed order, so enough batches cover them all once."),
   })
   .readonly();
 

@@ -97,10 +97,10 @@ class MetricsLog {
   }
 }
 
-async function evaluate(trainer: RealmTrainer, stream: ExampleStream, config: PretrainConfig): Promise<EvalSummary | null> {
+async function evaluate(trainer: RealmTrainer, stream: ExampleStream, config: PretrainConfig, numSteps: number): Promise<EvalSummary | null> {
   const totals = { loss: 0, retrievalUtility: 0, accuracyWithRetrieval: 0, accuracyNullDocument: 0 };
   let batches = 0;
-  for (let i = 0; i < config.train.numEvalSteps; i++) {
+  for (let i = 0; i < numSteps; i++) {
     const serialized = await stream.take(config.train.evalBatchSize);
     if (serialized === null) break;
     const metrics = trainer.evaluate(decodeBatch(serialized, config));
@@ -177,10 +177,12 @@ export async function runTrainer(layout: RunLayout, config: PretrainConfig, opti
     exports += 1;
     log(`exported ${join(layout.tfHub, String(ts))} at step ${trainer.globalStep}`);
   };
-  const runEval = async (): Promise<void> => {
+  const finalEvalSteps = config.run.finalEvalSteps ?? train.numEvalSteps;
+  const runEval = async (final = false): Promise<void> => {
     const evalStarted = Date.now();
-    const summary = await evaluate(trainer, evalStream, config);
-    finalReserveSeconds = Math.max(10, 2 * (Date.now() - evalStarted) / 1000 + 5);
+    const summary = await evaluate(trainer, evalStream, config, final ? finalEvalSteps : train.numEvalSteps);
+    // Room for the final evaluation (scaled from this one), a checkpoint and an export.
+    if (!final) finalReserveSeconds = Math.max(10, (2 * (Date.now() - evalStarted) / 1000) * (finalEvalSteps / train.numEvalSteps) + 5);
     if (!summary) return;
     lastEval = summary;
     const { step: _step, examples: _examples, ...values } = summary;
@@ -228,7 +230,7 @@ export async function runTrainer(layout: RunLayout, config: PretrainConfig, opti
     if (trainer.globalStep >= lastStep || stoppedBy === 'deadline') {
       await checkpoint();
       await exportLatest();
-      await runEval();
+      await runEval(true);
       if (trainer.globalStep >= train.numTrainSteps || stoppedBy === 'deadline') await writeFile(join(layout.root, TRAINING_DONE), `${trainer.globalStep}\n`);
     }
     const summary: TrainerSummary = { steps: trainer.globalStep, stoppedBy, resumedFromStep: resumedFrom, exports, lastEval };
