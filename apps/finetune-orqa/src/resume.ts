@@ -19,7 +19,7 @@ import {
   type OrqaModel,
   type OrqaTrainer,
 } from '@realm/model';
-import { listCheckpoints, parseOverride } from '@realm/pretrain';
+import { listCheckpoints, parseOverride, setAsideDamagedCheckpoint } from '@realm/pretrain';
 import type { Rng } from '@realm/tokenizer';
 import { z } from 'zod';
 import { buildFinetuneConfig, FinetuneConfigSchema } from './config.js';
@@ -197,7 +197,9 @@ export async function newestResumeCheckpoint(layout: FinetuneLayout, withIndex: 
     try {
       return await readCheckpoint(checkpoint.path, withIndex);
     } catch (error) {
-      log(`cannot read ${checkpoint.path}: ${(error as Error).message}; trying an older checkpoint`);
+      // Moved aside so that saving this step again is not skipped as already done.
+      const aside = await setAsideDamagedCheckpoint(checkpoint.path);
+      log(`cannot read ${checkpoint.path}: ${(error as Error).message}; moved it to ${aside} and trying an older checkpoint`);
     }
   }
   return null;

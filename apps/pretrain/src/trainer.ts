@@ -3,7 +3,7 @@
 // generator and exports for the refresher. Ports language/realm/train_realm.py with
 // experiment_utils.run_experiment (train_and_evaluate, exporters) and model.py's metrics.
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeExample, EventFileWriter, realmExampleFromTfExample, type RealmExample } from '@realm/data';
 import { isBetterExport } from '@realm/model';
@@ -57,6 +57,17 @@ export async function listCheckpoints(dir: string): Promise<Array<{ step: number
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ step: Number(m[1]), path: join(dir, m[0]) }))
     .sort((a, b) => a.step - b.step);
+}
+
+/**
+ * Moves an unreadable checkpoint directory aside as `<name>.damaged-<ms>` (kept for inspection,
+ * ignored by listCheckpoints), so that saving that step again writes a good one instead of finding
+ * the name taken. Returns the new path.
+ */
+export async function setAsideDamagedCheckpoint(path: string): Promise<string> {
+  const aside = `${path}.damaged-${Date.now()}`;
+  await rename(path, aside);
+  return aside;
 }
 
 function decodeBatch(serialized: readonly Uint8Array[], config: PretrainConfig): RealmExample[] {
@@ -131,7 +142,8 @@ async function startTrainer(layout: RunLayout, config: PretrainConfig, context: 
       return { trainer, resumedFrom: trainer.globalStep, bestMetric: typeof best === 'number' ? best : null };
     } catch (error) {
       // A checkpoint only appears by rename, so this means corruption: fall back to an older one.
-      context.log(`cannot restore ${checkpoint.path}: ${(error as Error).message}; trying an older checkpoint`);
+      const aside = await setAsideDamagedCheckpoint(checkpoint.path);
+      context.log(`cannot restore ${checkpoint.path}: ${(error as Error).message}; moved it to ${aside} and trying an older checkpoint`);
     }
   }
   const initial = initialExportDir(layout);

@@ -2,11 +2,12 @@
 // generator that is not up yet.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readEventFile } from '@realm/data';
+import { restoreRealmTrainer } from '@realm/model';
 import {
   freePort,
   listCheckpoints,
@@ -112,6 +113,26 @@ describe('trainer', () => {
     late.abort();
     expect(summary.steps).toBe(start + 2);
     expect(context.lines.some((l) => l.includes(`generator 127.0.0.1:${port} unavailable`))).toBe(true);
+  }, 120_000);
+
+  test('a damaged newest checkpoint is moved aside, the trainer resumes from the one before, and that step is saved again', async () => {
+    const checkpoints = await listCheckpoints(layout.checkpoints);
+    expect(checkpoints.length).toBeGreaterThanOrEqual(2);
+    const damaged = checkpoints.at(-1)!;
+    const previous = checkpoints.at(-2)!;
+    for (const name of await readdir(damaged.path)) await writeFile(join(damaged.path, name), 'damaged');
+    const context = quietContext('trainer');
+    const summary = await runTrainer(layout, config, { trainGenerators: [address], evalGenerators: [address], stopAtStep: damaged.step + 2 }, context);
+    expect(summary.resumedFromStep).toBe(previous.step);
+    const moved = context.lines.find((l) => l.includes(`cannot restore ${damaged.path}`));
+    expect(moved).toMatch(/moved it to .*\.damaged-[0-9]+ and trying an older checkpoint/);
+    expect((await readdir(layout.checkpoints)).some((name) => name.startsWith(`ckpt-${damaged.step}.damaged-`))).toBe(true);
+    // The step was trained and saved again: a readable checkpoint under the original name.
+    const after = await listCheckpoints(layout.checkpoints);
+    expect(after.map((c) => c.step)).toContain(damaged.step);
+    const restored = await restoreRealmTrainer(join(layout.checkpoints, `ckpt-${damaged.step}`));
+    expect(restored.trainer.globalStep).toBe(damaged.step);
+    restored.trainer.dispose();
   }, 120_000);
 
   test('a wall-clock deadline ends the run: final checkpoint, export and evaluation, TRAINING_DONE; a rerun does not train again', async () => {

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BertModel, RandomSource } from '@realm/bert';
 import { AdamWeightDecayOptimizer } from '../optimizer.js';
 import { createLinearWarmupDecay, realmWarmupSteps } from '../schedule.js';
+import { runWarmStartLoop, type WarmStartReport, type WarmStartResult } from '../warm-start-loop.js';
 import { IctConfigSchema, type IctConfigInput } from './config.js';
 import { sampleIctBatch, type IctBlock, type IctSpecialIds } from './examples.js';
 import { ictCorrect, ictEncoders, ictLogits, ictLoss, type IctEncoders } from './ict-model.js';
@@ -12,25 +13,11 @@ import { ictCorrect, ictEncoders, ictLogits, ictLoss, type IctEncoders } from '.
 /** The ICT config plus the vocabulary's [CLS]/[SEP] ids. */
 export type IctTrainOptions = IctConfigInput & { ids: IctSpecialIds };
 
-/** Progress of one ICT step. */
-export interface IctStepReport {
-  step: number;
-  loss: number;
-  /** In-batch accuracy of this batch (argmax = own block), before the update. */
-  accuracy: number;
-  learningRate: number;
-  /** Global L2 norm of the gradients before clipping. */
-  globalNorm: number;
-  elapsedSeconds: number;
-}
+/** Progress of one ICT step (accuracy: in-batch, argmax = own block, before the update). */
+export type IctStepReport = WarmStartReport;
 
 /** What trainIct did: one loss and accuracy per step. */
-export interface IctTrainResult {
-  losses: number[];
-  accuracy: number[];
-  steps: number;
-  seconds: number;
-}
+export type IctTrainResult = WarmStartResult;
 
 /** Variables of the encoders by name: 'embedder/…' when shared, else 'query_embedder/…' and 'embedder/…' (the block side). */
 export function ictVariables(encoders: IctEncoders): Map<string, tf.Variable> {
@@ -59,7 +46,6 @@ export async function trainIct(
   const config = IctConfigSchema.parse(configInput);
   const encoders = ictEncoders(embedders);
   const variables = ictVariables(encoders);
-  const realmName = new Map([...variables].map(([name, variable]) => [variable.name, name]));
   const schedule = createLinearWarmupDecay({
     learningRate: config.learningRate,
     numTrainSteps: config.numTrainSteps,
@@ -67,43 +53,20 @@ export async function trainIct(
   });
   const optimizer = new AdamWeightDecayOptimizer(variables, { learningRate: schedule, weightDecayRate: config.weightDecayRate, clipNorm: config.clipNorm });
   const exampleOptions = { querySeqLen: config.querySeqLen, blockSeqLen: config.blockSeqLen, maskRate: config.maskRate, ids };
-  const losses: number[] = [];
-  const accuracy: number[] = [];
-  const start = performance.now();
-  const elapsed = (): number => (performance.now() - start) / 1000;
-  try {
-    while (optimizer.step < config.numTrainSteps && (config.maxSeconds === null || elapsed() < config.maxSeconds)) {
-      const batch = sampleIctBatch(blocks, config.batchSize, rng, exampleOptions);
-      let logits: tf.Tensor2D | undefined;
-      const { value, grads } = tf.variableGrads(() => {
+  return runWarmStartLoop(variables, optimizer, config, () => {
+    const batch = sampleIctBatch(blocks, config.batchSize, rng, exampleOptions);
+    let logits: tf.Tensor2D | undefined;
+    return {
+      loss: () => {
         const scores = ictLogits(encoders, batch, { training: config.dropoutInTraining, rng });
         logits = tf.keep(scores);
         return ictLoss(scores);
-      }, [...variables.values()]);
-      const gradients = new Map<string, tf.Tensor>();
-      for (const [engineName, gradient] of Object.entries(grads)) if (gradient !== null) gradients.set(realmName.get(engineName) as string, gradient);
-      try {
-        const update = optimizer.applyGradients(gradients);
+      },
+      accuracy: () => {
         const correct = ictCorrect(logits as tf.Tensor2D);
-        const report: IctStepReport = {
-          step: update.step,
-          loss: value.dataSync()[0],
-          accuracy: correct.reduce((a, b) => a + b, 0) / correct.length,
-          learningRate: update.learningRate,
-          globalNorm: update.globalNorm,
-          elapsedSeconds: elapsed(),
-        };
-        losses.push(report.loss);
-        accuracy.push(report.accuracy);
-        onProgress?.(report);
-      } finally {
-        tf.dispose([value, logits as tf.Tensor2D, ...gradients.values()]);
-      }
-      // Let timers and I/O run between steps (progress bars, signals).
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  } finally {
-    optimizer.dispose();
-  }
-  return { losses, accuracy, steps: losses.length, seconds: elapsed() };
+        return correct.reduce((a, b) => a + b, 0) / correct.length;
+      },
+      dispose: () => logits?.dispose(),
+    };
+  }, onProgress);
 }

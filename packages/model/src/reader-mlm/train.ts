@@ -7,31 +7,17 @@ import { bertMaskedLm, maskedLmLoss, type BertModel, type RandomSource } from '@
 import { AdamWeightDecayOptimizer } from '../optimizer.js';
 import { flatInputTensors } from '../padding.js';
 import { createLinearWarmupDecay } from '../schedule.js';
+import { runWarmStartLoop, type WarmStartReport, type WarmStartResult } from '../warm-start-loop.js';
 import { sampleReaderMlmBatch, type ReaderMlmBatch, type ReaderMlmVocab, type SentenceBlock } from '@realm/data';
 import { ReaderMlmConfigSchema, type ReaderMlmConfigInput } from './config.js';
 
 /** The warm-start config plus the vocabulary the masking draws from. */
 export type ReaderMlmTrainOptions = ReaderMlmConfigInput & { vocab: ReaderMlmVocab };
 
-/** Progress of one step. */
-export interface ReaderMlmStepReport {
-  step: number;
-  /** Mean cross-entropy of the batch's predictions, before the update. */
-  loss: number;
-  /** Fraction of the batch's predictions whose argmax is the original piece, before the update. */
-  accuracy: number;
-  learningRate: number;
-  /** Global L2 norm of the gradients before clipping. */
-  globalNorm: number;
-  elapsedSeconds: number;
-}
+/** Progress of one step (accuracy: argmax = the original piece, before the update). */
+export type ReaderMlmStepReport = WarmStartReport;
 
-export interface ReaderMlmTrainResult {
-  losses: number[];
-  accuracy: number[];
-  steps: number;
-  seconds: number;
-}
+export type ReaderMlmTrainResult = WarmStartResult;
 
 /**
  * Masked-LM loss (scalar) and logits [B, M, V] of `reader` on `batch` (M = `maxMasks`), as new
@@ -95,7 +81,6 @@ export async function trainReaderMlm(
   }
   if (config.numTrainSteps === 0) return { losses: [], accuracy: [], steps: 0, seconds: 0 };
   const variables = new Map(reader.variables);
-  const nameOf = new Map([...variables].map(([name, variable]) => [variable.name, name]));
   const schedule = createLinearWarmupDecay({ learningRate: config.learningRate, numTrainSteps: config.numTrainSteps, numWarmupSteps: config.numWarmupSteps });
   const optimizer = new AdamWeightDecayOptimizer(variables, {
     learningRate: schedule,
@@ -104,43 +89,17 @@ export async function trainReaderMlm(
     biasCorrection: config.adamBiasCorrection,
   });
   const exampleOptions = { ...config, vocab };
-  const losses: number[] = [];
-  const accuracy: number[] = [];
-  const start = performance.now();
-  const elapsed = (): number => (performance.now() - start) / 1000;
-  try {
-    while (optimizer.step < config.numTrainSteps && (config.maxSeconds === null || elapsed() < config.maxSeconds)) {
-      const batch = sampleReaderMlmBatch(blocks, config.batchSize, rng, exampleOptions);
-      let logits: tf.Tensor3D | undefined;
-      const { value, grads } = tf.variableGrads(() => {
+  return runWarmStartLoop(variables, optimizer, config, () => {
+    const batch = sampleReaderMlmBatch(blocks, config.batchSize, rng, exampleOptions);
+    let logits: tf.Tensor3D | undefined;
+    return {
+      loss: () => {
         const out = readerMlmForward(reader, batch, config.maxMasks, { training: config.dropoutInTraining, rng });
         logits = tf.keep(out.logits);
         return out.loss;
-      }, [...variables.values()]);
-      // Variables off the masked-LM path (the pooler) get no gradient.
-      const gradients = new Map<string, tf.Tensor>();
-      for (const [engineName, gradient] of Object.entries(grads)) if (gradient !== null) gradients.set(nameOf.get(engineName) as string, gradient);
-      try {
-        const update = optimizer.applyGradients(gradients);
-        const report: ReaderMlmStepReport = {
-          step: update.step,
-          loss: value.dataSync()[0],
-          accuracy: maskedLmAccuracy(logits as tf.Tensor3D, batch),
-          learningRate: update.learningRate,
-          globalNorm: update.globalNorm,
-          elapsedSeconds: elapsed(),
-        };
-        losses.push(report.loss);
-        accuracy.push(report.accuracy);
-        onProgress?.(report);
-      } finally {
-        tf.dispose([value, logits as tf.Tensor3D, ...gradients.values()]);
-      }
-      // Let timers and I/O run between steps (progress, signals).
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  } finally {
-    optimizer.dispose();
-  }
-  return { losses, accuracy, steps: losses.length, seconds: elapsed() };
+      },
+      accuracy: () => maskedLmAccuracy(logits as tf.Tensor3D, batch),
+      dispose: () => logits?.dispose(),
+    };
+  }, onProgress);
 }
