@@ -37,6 +37,9 @@ describe('config overrides', () => {
     expect(config.train.embedderDropoutInTraining).toBe(false);
     // The decay must not reach 0 before the time box ends (~10 ICT steps/s at most on this machine).
     expect(config.ict.numTrainSteps).toBeGreaterThan(10 * (config.ict.maxSeconds ?? 0));
+    // `pretrain all` must end within the issue's 10 minutes, whatever the machine's speed.
+    expect(config.run.maxSeconds).toBeLessThan(600);
+    expect(config.train.numTrainSteps).toBe(config.run.steps);
   });
 
   test('a dims copy set apart from dims is an error naming both fields', () => {

@@ -23,6 +23,7 @@ export const TINY_OVERRIDES: readonly string[] = [
   'train.evalEverySteps=2',
   'train.indexRefreshEverySteps=2',
   'run.steps=6',
+  'run.finalEvalSteps=1',
   'generator.queueSize=16',
   'generator.retrievalBatchSize=4',
   'refresher.batchSize=8',

@@ -21,6 +21,7 @@ export const SMOKE_PRETRAIN_OVERRIDES: readonly string[] = [
   `run.steps=${SMOKE_PRETRAIN_STEPS}`,
   'ict.maxSeconds=5',
   'train.numEvalSteps=1',
+  'run.finalEvalSteps=1',
   'train.indexRefreshEverySteps=2',
   'generator.trainPort=0',
   'generator.evalPort=0',
