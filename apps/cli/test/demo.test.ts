@@ -130,3 +130,16 @@ describe('realm demo refuses before training', () => {
     expect(readFileSync(join(dir, 'finetune', 'config.json'), 'utf8')).toBe('{}\n');
   });
 });
+
+describe('realm demo with a finished fine-tuning stage', () => {
+  test("answers on the backend the fine-tuning run was made with (its config.json), auto when unknown", async () => {
+    const { finetuneBackend } = await import('../src/commands/demo.js');
+    const f = await import('@realm/finetune-orqa');
+    const { planDemo } = await import('../src/commands/demo-plan.js');
+    const plan = planDemo(join(root, 'backend'), { smoke: true, passThrough: [] });
+    expect(await finetuneBackend(f, plan)).toBe('auto');
+    mkdirSync(plan.finetuneDir, { recursive: true });
+    writeFileSync(join(plan.finetuneDir, 'config.json'), `${JSON.stringify(f.buildFinetuneConfig(['run.backend=cpu']))}\n`);
+    expect(await finetuneBackend(f, plan)).toBe('cpu');
+  });
+});

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { isCorrect } from '@realm/data';
-import type { FinetuneResult } from '@realm/finetune-orqa';
+import type { FinetuneConfig, FinetuneResult } from '@realm/finetune-orqa';
 import type { LauncherSummary, ProgramContext } from '@realm/pretrain';
 import { configOverrides, integerFlag, numberFlag } from '../flags.js';
 import { finetuneHooks } from './finetune-orqa.js';
@@ -112,6 +112,14 @@ async function finetuneStage(f: FinetuneModule, plan: DemoPlan, context: Program
   return { result, ran: true };
 }
 
+/** The backend the fine-tuning run in plan.finetuneDir was made with (its config.json), or auto. */
+export async function finetuneBackend(f: FinetuneModule, plan: DemoPlan): Promise<FinetuneConfig['run']['backend']> {
+  const path = f.finetuneLayout(plan.finetuneDir).config;
+  if (!existsSync(path)) return 'auto';
+  const parsed = f.FinetuneConfigSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+  return parsed.success ? parsed.data.run.backend : 'auto';
+}
+
 /** `realm ask` on the first held-out questions of the world's test split, printed as `realm ask` prints them. */
 async function askStage(p: PretrainModule, f: FinetuneModule, plan: DemoPlan): Promise<DemoAskEntry[]> {
   const { world } = await p.readPretrainConfig(p.runLayout(plan.pretrainDir).config);
@@ -163,8 +171,8 @@ export function registerDemoCommand(program: Command): void {
       if (context.signal.aborted) throw new Error('demo: stopped during pre-training');
       const finetune = await finetuneStage(f, plan, p.programContext('finetune-orqa', { signal: context.signal }));
       if (context.signal.aborted) throw new Error('demo: stopped during fine-tuning');
-      // runFinetune activates the tfjs backend; a skipped stage leaves that to us.
-      if (!finetune.ran) await f.setupOrqaBackend('auto', { log: () => {} });
+      // runFinetune activates the tfjs backend; a skipped stage leaves that to us: the run's own.
+      if (!finetune.ran) await f.setupOrqaBackend(await finetuneBackend(f, plan), { log: () => {} });
       const ask = await askStage(p, f, plan);
 
       const summary: DemoSummary = { pretrain, finetune: finetune.result, ask, wall_seconds: Number(((Date.now() - started) / 1000).toFixed(1)) };
