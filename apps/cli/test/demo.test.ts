@@ -139,7 +139,12 @@ describe('realm demo with a finished fine-tuning stage', () => {
     const plan = planDemo(join(root, 'backend'), { smoke: true, passThrough: [] });
     expect(await finetuneBackend(f, plan)).toBe('auto');
     mkdirSync(plan.finetuneDir, { recursive: true });
-    writeFileSync(join(plan.finetuneDir, 'config.json'), `${JSON.stringify(f.buildFinetuneConfig(['run.backend=cpu']))}\n`);
+    // The run record train.ts saves: the resolved config under `finetune`, with the run's inputs.
+    const world = { seed: 13, scale: 0.25 };
+    const record = { finetune: f.buildFinetuneConfig(['run.backend=cpu']), init: '/runs/pretrain', data: null, blocks: null, titles: null, overrides: ['run.backend=cpu'], world: (await import('@realm/data')).WorldConfigSchema.parse(world), questions: { train: 1, dev: 1, test: 1 } };
+    writeFileSync(join(plan.finetuneDir, 'config.json'), `${JSON.stringify(f.SavedFinetuneRunSchema.parse(record))}\n`);
     expect(await finetuneBackend(f, plan)).toBe('cpu');
+    writeFileSync(join(plan.finetuneDir, 'config.json'), '{not json');
+    expect(await finetuneBackend(f, plan)).toBe('auto');
   });
 });

@@ -193,13 +193,17 @@ async function readCheckpoint(dir: string, withIndex: boolean): Promise<ResumeCh
  * appear by rename — is reported through `log` and an older one tried), or null when there is none.
  */
 export async function newestResumeCheckpoint(layout: FinetuneLayout, withIndex: boolean, log: (message: string) => void): Promise<ResumeCheckpoint | null> {
+  const unreadable: string[] = [];
   for (const checkpoint of (await listCheckpoints(layout.checkpoints)).reverse()) {
     try {
-      return await readCheckpoint(checkpoint.path, withIndex);
+      const found = await readCheckpoint(checkpoint.path, withIndex);
+      // Moved aside (once a good one is in hand) so that saving their steps again is not skipped
+      // as already done.
+      for (const path of unreadable) log(`moved the unreadable ${path} to ${await setAsideDamagedCheckpoint(path)}`);
+      return found;
     } catch (error) {
-      // Moved aside so that saving this step again is not skipped as already done.
-      const aside = await setAsideDamagedCheckpoint(checkpoint.path);
-      log(`cannot read ${checkpoint.path}: ${(error as Error).message}; moved it to ${aside} and trying an older checkpoint`);
+      log(`cannot read ${checkpoint.path}: ${(error as Error).message}; trying an older checkpoint`);
+      unreadable.push(checkpoint.path);
     }
   }
   return null;

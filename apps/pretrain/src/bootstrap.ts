@@ -1,7 +1,9 @@
 // Cold start without hand work. REALM's generators need an ICT-trained embedder and its precomputed
 // block_emb before any model exists (realm-spec §1.5, §9.4); here the bootstrap makes them: a fresh
-// REALM model, a time-boxed ICT warm start of its embedder, the result saved as export/initial
-// (where the trainer starts) and published as the first export/tf_hub/<ts> for the refresher.
+// REALM model, a time-boxed ICT warm start of its embedder (and, when configured, a masked-LM warm
+// start of its reader, standing in for REALM's pre-trained BERT), the result saved as
+// export/initial (where the trainer starts) and published as the first export/tf_hub/<ts> for the
+// refresher.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { orqaBlockExampleFromExample, readTfExamples } from '@realm/data';
@@ -51,14 +53,14 @@ export async function runBootstrap(layout: RunLayout, config: PretrainConfig, co
     }
     return false;
   }
-  log(`bootstrap: no embedder export yet; creating a fresh REALM model and warm-starting its embedder with ICT for ${config.ict.maxSeconds ?? 'all'}s`);
+  log(`bootstrap: no embedder export yet; creating a fresh REALM model and warm-starting its embedder with ICT (${config.ict.maxSeconds === null ? `${config.ict.numTrainSteps} steps` : `at most ${config.ict.maxSeconds}s`})`);
   const rng = createRng(config.run.seed);
   const model = createRealmModel(config.model, rng);
   try {
     const tokenizer = await loadTokenizer(layout);
     const blocks = await loadIctBlocks(join(layout.data, 'corpus', 'orqa', 'examples.tfr'));
     const embedders = model.config.shareEmbedders ? model.queryEmbedder : { query: model.queryEmbedder, block: model.documentEmbedder };
-    const result = await trainIct(embedders, blocks, { ...config.ict, ids: tokenizer.vocab.specialTokenIds() }, rng, (report) => {
+    const result = await trainIct(embedders, blocks, { ...config.ict, ids: tokenizer.vocab.specialTokenIds(), signal: context.signal }, rng, (report) => {
       if (report.step % 5 === 0) log(`bootstrap: ICT step ${report.step}: loss ${report.loss.toFixed(3)}, in-batch accuracy ${report.accuracy.toFixed(2)} after ${report.elapsedSeconds.toFixed(0)}s`);
     });
     const tail = (values: number[]): number => values.slice(-5).reduce((a, b) => a + b, 0) / Math.max(1, Math.min(5, values.length));
@@ -66,10 +68,10 @@ export async function runBootstrap(layout: RunLayout, config: PretrainConfig, co
       `in-batch accuracy ${tail(result.accuracy).toFixed(2)} (batch ${config.ict.batchSize})`);
     if (config.readerMlm.numTrainSteps > 0 && !context.signal.aborted) {
       // REALM's reader starts from a masked-LM-trained BERT; ours learns the corpus the same way.
-      log(`bootstrap: masked-LM warm start of the reader for ${config.readerMlm.maxSeconds ?? 'all'}s`);
+      log(`bootstrap: masked-LM warm start of the reader (${config.readerMlm.maxSeconds === null ? `${config.readerMlm.numTrainSteps} steps` : `at most ${config.readerMlm.maxSeconds}s`})`);
       const special = tokenizer.vocab.specialTokenIds();
       const vocab = { ...special, size: tokenizer.vocab.size, specialIds: Object.values(special) };
-      const mlm = await trainReaderMlm(model.reader, blocks, { ...config.readerMlm, vocab }, rng, (report) => {
+      const mlm = await trainReaderMlm(model.reader, blocks, { ...config.readerMlm, vocab, signal: context.signal }, rng, (report) => {
         if (report.step % 10 === 0) log(`bootstrap: reader MLM step ${report.step}: loss ${report.loss.toFixed(3)}, accuracy ${report.accuracy.toFixed(2)} after ${report.elapsedSeconds.toFixed(0)}s`);
       });
       log(`bootstrap: reader MLM ${mlm.steps} steps in ${mlm.seconds.toFixed(1)}s, loss ${mlm.losses[0]?.toFixed(3)} → ${tail(mlm.losses).toFixed(3)}, ` +

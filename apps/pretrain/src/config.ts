@@ -41,7 +41,7 @@ export const RunConfigSchema = z
   .strictObject({
     seed: z.int().min(0).default(13).describe('Seed of the world, the model initialization, masking and data order.'),
     backend: z.enum(['auto', 'node-gpu', 'node', 'wasm', 'cpu']).default('auto').describe('TensorFlow.js backend (auto = fastest available).'),
-    steps: z.int().min(1).default(200).describe('Training steps of `pretrain all` (overrides train.numTrainSteps unless that is set).'),
+    steps: z.int().min(1).default(200).describe('Training steps of `pretrain all`; sets train.numTrainSteps when that is not given (run.maxSeconds may end the run sooner).'),
     maxSeconds: z
       .number()
       .positive()
@@ -72,7 +72,9 @@ export const PretrainConfigSchema = z
     refresher: RefresherConfigSchema.prefault({}).describe('Document index refresher.'),
   })
   .superRefine((config, ctx) => {
-    // The dims appear in three package schemas; they must agree with `dims` or the RPC breaks.
+    // The dims appear in four package schemas. They must agree with `dims`: the RPC's examples are
+    // positional (model, train, masking), and the reader's warm start must use the positions and
+    // segments REALM training will (readerMlm).
     const copies: Array<[string, Record<string, unknown>, Array<keyof z.infer<typeof PretrainDimsSchema>>]> = [
       ['model', config.model, ['querySeqLen', 'candidateSeqLen', 'numCandidates', 'maxMasks']],
       ['train', config.train, ['querySeqLen', 'candidateSeqLen', 'numCandidates', 'maxMasks']],
@@ -237,7 +239,13 @@ export async function readPretrainConfig(path: string): Promise<PretrainConfig> 
   } catch (error) {
     throw new Error(`pretrain config ${path}: ${(error as Error).message} (run \`realm pretrain all\` or \`realm pretrain prepare\` first)`, { cause: error });
   }
-  const saved = JSON.parse(text) as JsonObject;
+  let saved: JsonObject;
+  try {
+    saved = JSON.parse(text) as JsonObject;
+  } catch (error) {
+    throw new Error(`pretrain config ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  if (saved === null || typeof saved !== 'object' || Array.isArray(saved)) throw new Error(`pretrain config ${path}: expected a JSON object`);
   // Runs from before the reader warm start existed had none: say so instead of taking its defaults.
   if (saved.readerMlm === undefined && saved.dims !== null && typeof saved.dims === 'object' && !Array.isArray(saved.dims)) {
     const { querySeqLen, candidateSeqLen, maxMasks } = saved.dims;

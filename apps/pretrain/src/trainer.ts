@@ -3,7 +3,7 @@
 // generator and exports for the refresher. Ports language/realm/train_realm.py with
 // experiment_utils.run_experiment (train_and_evaluate, exporters) and model.py's metrics.
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeExample, EventFileWriter, realmExampleFromTfExample, type RealmExample } from '@realm/data';
 import { isBetterExport } from '@realm/model';
@@ -40,8 +40,8 @@ export interface EvalSummary {
 
 export interface TrainerSummary {
   steps: number;
-  /** What ended training: the step count or the wall-clock deadline. */
-  stoppedBy: 'steps' | 'deadline';
+  /** What ended training: the step count, the wall-clock deadline, or an earlier run (TRAINING_DONE). */
+  stoppedBy: 'steps' | 'deadline' | 'finished';
   resumedFromStep: number;
   exports: number;
   lastEval: EvalSummary | null;
@@ -133,17 +133,21 @@ async function evaluate(trainer: RealmTrainer, stream: ExampleStream, config: Pr
 async function startTrainer(layout: RunLayout, config: PretrainConfig, context: ProgramContext): Promise<{ trainer: RealmTrainer; resumedFrom: number; bestMetric: number | null }> {
   const overrides = { numTrainSteps: config.train.numTrainSteps };
   const checkpoints = await listCheckpoints(layout.checkpoints);
+  const unreadable: string[] = [];
   for (const checkpoint of checkpoints.reverse()) {
     try {
       const { trainer, config: saved } = await restoreRealmTrainer(checkpoint.path, overrides);
       context.log(`resumed from ${checkpoint.path} (global step ${trainer.globalStep})`);
+      // Only now, with a good checkpoint in hand, are the newer unreadable ones set aside (a
+      // transient failure such as running out of memory must not discard every checkpoint).
+      for (const path of unreadable) context.log(`moved the unreadable ${path} to ${await setAsideDamagedCheckpoint(path)}`);
       // The best-export threshold survives restarts, so tf_hub_best only ever improves.
       const best = (saved.extra as { bestMetric?: unknown } | null)?.bestMetric;
       return { trainer, resumedFrom: trainer.globalStep, bestMetric: typeof best === 'number' ? best : null };
     } catch (error) {
       // A checkpoint only appears by rename, so this means corruption: fall back to an older one.
-      const aside = await setAsideDamagedCheckpoint(checkpoint.path);
-      context.log(`cannot restore ${checkpoint.path}: ${(error as Error).message}; moved it to ${aside} and trying an older checkpoint`);
+      context.log(`cannot restore ${checkpoint.path}: ${(error as Error).message}; trying an older checkpoint`);
+      unreadable.push(checkpoint.path);
     }
   }
   const initial = initialExportDir(layout);
@@ -165,10 +169,18 @@ export async function runTrainer(layout: RunLayout, config: PretrainConfig, opti
   const trainStream = new ExampleStream(options.trainGenerators, { log, signal });
   const evalStream = new ExampleStream(options.evalGenerators, { log, signal });
   const metrics = await MetricsLog.open(layout);
-  // A run its deadline already finished does not train again (the refresher has stopped too).
-  const finished = existsSync(join(layout.root, TRAINING_DONE));
+  // A finished run (TRAINING_DONE, e.g. ended by its deadline) does not train again: the refresher
+  // has stopped too. It only re-evaluates its last checkpoint.
+  const donePath = join(layout.root, TRAINING_DONE);
+  const finished = existsSync(donePath);
   const lastStep = finished ? trainer.globalStep : Math.min(train.numTrainSteps, options.stopAtStep ?? Infinity);
-  let stoppedBy: TrainerSummary['stoppedBy'] = 'steps';
+  let stoppedBy: TrainerSummary['stoppedBy'] = finished ? 'finished' : 'steps';
+  if (finished) {
+    const doneStep = Number((await readFile(donePath, 'utf8')).trim());
+    log(`${donePath} says training finished at step ${doneStep}: not training again` +
+      (doneStep !== trainer.globalStep ? `; WARNING: the newest readable checkpoint is at step ${trainer.globalStep}` : ''));
+  }
+  const stepsAtStart = trainer.globalStep;
   // Seconds the final checkpoint + export + evaluation take, kept free before the deadline; the
   // first evaluation cycle measures it (the guess covers a run that has not evaluated yet).
   let finalReserveSeconds = 20;
@@ -211,10 +223,12 @@ export async function runTrainer(layout: RunLayout, config: PretrainConfig, opti
 
   try {
     log(`training from step ${trainer.globalStep} to ${lastStep} (batch ${train.batchSize}), generators ${options.trainGenerators.join(',')}`);
+    const pastDeadline = (): boolean => options.deadlineMs !== undefined && Date.now() > options.deadlineMs - finalReserveSeconds * 1000;
     while (trainer.globalStep < lastStep && !signal.aborted) {
-      if (options.deadlineMs !== undefined && Date.now() > options.deadlineMs - finalReserveSeconds * 1000) {
+      if (pastDeadline()) {
         stoppedBy = 'deadline';
         log(`wall-clock budget: stopping at step ${trainer.globalStep} to leave ${finalReserveSeconds.toFixed(0)}s for the final checkpoint, export and evaluation`);
+        if (trainer.globalStep === stepsAtStart) log('WARNING: the budget ran out before this trainer took a step (the bootstrap may have used it up); raise run.maxSeconds');
         break;
       }
       const serialized = await trainStream.take(train.batchSize);
@@ -236,14 +250,17 @@ export async function runTrainer(layout: RunLayout, config: PretrainConfig, opti
       const at = trainer.globalStep;
       if (at % 10 === 0) log(`step ${at}: loss ${step.loss.toFixed(3)}, retrieval_utility ${step.retrievalUtility.toFixed(4)}, ${values.step_seconds.toFixed(2)}s/step`);
       if (at % train.saveCheckpointsSteps === 0) await checkpoint();
-      if (at % train.indexRefreshEverySteps === 0 && at < lastStep) await exportLatest();
-      if (at % train.evalEverySteps === 0 && at < lastStep) await runEval();
+      // The last step (by count or by deadline) exports and evaluates once, below.
+      const last = at >= lastStep || pastDeadline();
+      if (at % train.indexRefreshEverySteps === 0 && !last) await exportLatest();
+      if (at % train.evalEverySteps === 0 && !last) await runEval();
     }
+    if (!signal.aborted && pastDeadline() && trainer.globalStep < lastStep) stoppedBy = 'deadline';
     if (trainer.globalStep >= lastStep || stoppedBy === 'deadline') {
       await checkpoint();
       await exportLatest();
       await runEval(true);
-      if (trainer.globalStep >= train.numTrainSteps || stoppedBy === 'deadline') await writeFile(join(layout.root, TRAINING_DONE), `${trainer.globalStep}\n`);
+      if (!finished && (trainer.globalStep >= train.numTrainSteps || stoppedBy === 'deadline')) await writeFile(donePath, `${trainer.globalStep}\n`);
     }
     const summary: TrainerSummary = { steps: trainer.globalStep, stoppedBy, resumedFromStep: resumedFrom, exports, lastEval };
     await writeFile(join(layout.log, 'trainer-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

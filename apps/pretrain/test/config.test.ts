@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { buildPretrainConfig, MACHINE_RECIPE, mergeJson, parseOverride } from '../src/config.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildPretrainConfig, MACHINE_RECIPE, mergeJson, parseOverride, readPretrainConfig } from '../src/config.js';
 
 describe('config overrides', () => {
   test('a dotted override becomes a nested value; JSON values are parsed, others stay strings', () => {
@@ -49,5 +52,19 @@ describe('config overrides', () => {
   test('schema errors name the field', () => {
     expect(() => buildPretrainConfig(['masking.strategy=whole_doc'])).toThrow(/masking\.strategy/);
     expect(() => buildPretrainConfig(['train.nope=1'])).toThrow(/nope/);
+  });
+
+  test('the reader warm start shares the dims; a config.json from before it existed reads as no warm start', async () => {
+    expect(() => buildPretrainConfig(['readerMlm.maxMasks=3'])).toThrow('readerMlm.maxMasks = 3 disagrees with dims.maxMasks = 6; set dims.maxMasks instead');
+    const dir = mkdtempSync(join(tmpdir(), 'realm-config-'));
+    const { readerMlm: _dropped, ...old } = JSON.parse(JSON.stringify(buildPretrainConfig())) as Record<string, unknown>;
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(old));
+    const config = await readPretrainConfig(join(dir, 'config.json'));
+    expect(config.readerMlm.numTrainSteps).toBe(0);
+    expect([config.readerMlm.querySeqLen, config.readerMlm.candidateSeqLen, config.readerMlm.maxMasks]).toEqual([16, 64, 6]);
+    writeFileSync(join(dir, 'bad.json'), '{"run": ');
+    await expect(readPretrainConfig(join(dir, 'bad.json'))).rejects.toThrow(`pretrain config ${join(dir, 'bad.json')}: `);
+    writeFileSync(join(dir, 'null.json'), 'null');
+    await expect(readPretrainConfig(join(dir, 'null.json'))).rejects.toThrow(`pretrain config ${join(dir, 'null.json')}: expected a JSON object`);
   });
 });

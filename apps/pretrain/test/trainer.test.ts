@@ -124,8 +124,8 @@ describe('trainer', () => {
     const context = quietContext('trainer');
     const summary = await runTrainer(layout, config, { trainGenerators: [address], evalGenerators: [address], stopAtStep: damaged.step + 2 }, context);
     expect(summary.resumedFromStep).toBe(previous.step);
-    const moved = context.lines.find((l) => l.includes(`cannot restore ${damaged.path}`));
-    expect(moved).toMatch(/moved it to .*\.damaged-[0-9]+ and trying an older checkpoint/);
+    expect(context.lines.find((l) => l.includes(`cannot restore ${damaged.path}`))).toMatch(/; trying an older checkpoint$/);
+    expect(context.lines.find((l) => l.includes(`moved the unreadable ${damaged.path} to`))).toMatch(/\.damaged-[0-9]+$/);
     expect((await readdir(layout.checkpoints)).some((name) => name.startsWith(`ckpt-${damaged.step}.damaged-`))).toBe(true);
     // The step was trained and saved again: a readable checkpoint under the original name.
     const after = await listCheckpoints(layout.checkpoints);
@@ -146,8 +146,10 @@ describe('trainer', () => {
     expect(context.lines.some((l) => l.includes(`wall-clock budget: stopping at step ${start}`))).toBe(true);
     expect((await readFile(join(layout.root, TRAINING_DONE), 'utf8')).trim()).toBe(String(start));
     expect((await listCheckpoints(layout.checkpoints)).at(-1)!.step).toBe(start);
-    const again = await runTrainer(layout, config, { trainGenerators: [address], evalGenerators: [address] }, quietContext('trainer'));
+    const rerun = quietContext('trainer');
+    const again = await runTrainer(layout, config, { trainGenerators: [address], evalGenerators: [address] }, rerun);
     expect(again.steps).toBe(start);
-    expect(again.stoppedBy).toBe('steps');
+    expect(again.stoppedBy).toBe('finished');
+    expect(rerun.lines.some((l) => l.endsWith(`says training finished at step ${start}: not training again`))).toBe(true);
   }, 120_000);
 });

@@ -36,13 +36,14 @@ export interface WarmStartResult {
 
 /**
  * Runs `nextStep` batches through `optimizer` (built over `variables`, keyed by the names it
- * knows) until it has taken `numTrainSteps` steps or `maxSeconds` have passed; disposes the
+ * knows) until it has taken `numTrainSteps` steps, `maxSeconds` have passed or `signal` aborts
+ * (checked between steps); disposes the
  * optimizer at the end. Variables that get no gradient (off the loss path) are not updated.
  */
 export async function runWarmStartLoop(
   variables: ReadonlyMap<string, tf.Variable>,
   optimizer: AdamWeightDecayOptimizer,
-  limits: { numTrainSteps: number; maxSeconds: number | null },
+  limits: { numTrainSteps: number; maxSeconds: number | null; signal?: AbortSignal },
   nextStep: () => WarmStartStep,
   onProgress?: (report: WarmStartReport) => void,
 ): Promise<WarmStartResult> {
@@ -52,7 +53,7 @@ export async function runWarmStartLoop(
   const start = performance.now();
   const elapsed = (): number => (performance.now() - start) / 1000;
   try {
-    while (optimizer.step < limits.numTrainSteps && (limits.maxSeconds === null || elapsed() < limits.maxSeconds)) {
+    while (optimizer.step < limits.numTrainSteps && (limits.maxSeconds === null || elapsed() < limits.maxSeconds) && !limits.signal?.aborted) {
       const step = nextStep();
       const { value, grads } = tf.variableGrads(() => step.loss(), [...variables.values()]);
       const gradients = new Map<string, tf.Tensor>();

@@ -112,12 +112,22 @@ async function finetuneStage(f: FinetuneModule, plan: DemoPlan, context: Program
   return { result, ran: true };
 }
 
-/** The backend the fine-tuning run in plan.finetuneDir was made with (its config.json), or auto. */
+/**
+ * The backend the fine-tuning run in plan.finetuneDir was made with (the `finetune.run.backend` of
+ * its saved config.json), or auto when there is no readable run record.
+ */
 export async function finetuneBackend(f: FinetuneModule, plan: DemoPlan): Promise<FinetuneConfig['run']['backend']> {
   const path = f.finetuneLayout(plan.finetuneDir).config;
   if (!existsSync(path)) return 'auto';
-  const parsed = f.FinetuneConfigSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-  return parsed.success ? parsed.data.run.backend : 'auto';
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    log(`${path}: ${(error as Error).message}; answering on the auto backend`);
+    return 'auto';
+  }
+  const parsed = f.SavedFinetuneRunSchema.safeParse(json);
+  return parsed.success ? parsed.data.finetune.run.backend : 'auto';
 }
 
 /** `realm ask` on the first held-out questions of the world's test split, printed as `realm ask` prints them. */

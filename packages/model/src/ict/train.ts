@@ -11,7 +11,7 @@ import { sampleIctBatch, type IctBlock, type IctSpecialIds } from './examples.js
 import { ictCorrect, ictEncoders, ictLogits, ictLoss, type IctEncoders } from './ict-model.js';
 
 /** The ICT config plus the vocabulary's [CLS]/[SEP] ids. */
-export type IctTrainOptions = IctConfigInput & { ids: IctSpecialIds };
+export type IctTrainOptions = IctConfigInput & { ids: IctSpecialIds; /** Stops training between steps. */ signal?: AbortSignal };
 
 /** Progress of one ICT step (accuracy: in-batch, argmax = own block, before the update). */
 export type IctStepReport = WarmStartReport;
@@ -42,7 +42,7 @@ export async function trainIct(
   rng: RandomSource,
   onProgress?: (report: IctStepReport) => void,
 ): Promise<IctTrainResult> {
-  const { ids, ...configInput } = options;
+  const { ids, signal, ...configInput } = options;
   const config = IctConfigSchema.parse(configInput);
   const encoders = ictEncoders(embedders);
   const variables = ictVariables(encoders);
@@ -53,7 +53,7 @@ export async function trainIct(
   });
   const optimizer = new AdamWeightDecayOptimizer(variables, { learningRate: schedule, weightDecayRate: config.weightDecayRate, clipNorm: config.clipNorm });
   const exampleOptions = { querySeqLen: config.querySeqLen, blockSeqLen: config.blockSeqLen, maskRate: config.maskRate, ids };
-  return runWarmStartLoop(variables, optimizer, config, () => {
+  return runWarmStartLoop(variables, optimizer, { ...config, signal }, () => {
     const batch = sampleIctBatch(blocks, config.batchSize, rng, exampleOptions);
     let logits: tf.Tensor2D | undefined;
     return {

@@ -2,15 +2,16 @@
 // pre-trained by masked language modelling (realm-spec §1.5: --bert_hub_module_handle); this
 // project ships no BERT weights, so the bootstrap pre-trains the reader itself on the knowledge
 // corpus, in the reader's own joint layout. Defaults follow google-research/bert run_pretraining.py
-// and create_pretraining_data.py where they apply.
+// and create_pretraining_data.py where they apply; the lengths and maxMasks are REALM's (the reader
+// meets the same positions in training), so maxMasks is 10, not BERT's max_predictions_per_seq 20.
 import { z } from 'zod';
 
 export const ReaderMlmConfigSchema = z
   .strictObject({
-    querySeqLen: z.int().min(3).default(96).describe('Length of the first segment, [CLS] sentence [SEP] (the reader\'s query_seq_len, launcher 96)'),
-    candidateSeqLen: z.int().min(3).default(288).describe('Length of the second segment, body [SEP] (the reader\'s candidate_seq_len, launcher 288)'),
-    maskProb: z.number().gt(0).max(1).default(0.15).describe('Fraction of the sentence\'s pieces predicted (create_pretraining_data.py masked_lm_prob 0.15)'),
-    maxMasks: z.int().min(1).default(10).describe('Predictions per example at most (max_predictions_per_seq; the reader\'s max_masks)'),
+    querySeqLen: z.int().min(3).default(96).describe('Most positions the first segment, [CLS] sentence [SEP], may take (the reader\'s query_seq_len, launcher 96); the body follows right after it'),
+    candidateSeqLen: z.int().min(3).default(288).describe('Most positions the second segment, body [SEP], may take (the reader\'s candidate_seq_len, launcher 288)'),
+    maskProb: z.number().gt(0).max(1).default(0.15).describe('Predictions per sentence: round(maskProb × (visible pieces + 2)), at least 1 and at most maxMasks (create_pretraining_data.py masked_lm_prob 0.15)'),
+    maxMasks: z.int().min(1).default(10).describe('Predictions per example at most (REALM\'s max_masks 10, the slots the reader is trained with; BERT\'s max_predictions_per_seq is 20)'),
     sentenceRemovalRate: z
       .number()
       .min(0)

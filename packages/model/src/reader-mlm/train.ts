@@ -12,7 +12,7 @@ import { sampleReaderMlmBatch, type ReaderMlmBatch, type ReaderMlmVocab, type Se
 import { ReaderMlmConfigSchema, type ReaderMlmConfigInput } from './config.js';
 
 /** The warm-start config plus the vocabulary the masking draws from. */
-export type ReaderMlmTrainOptions = ReaderMlmConfigInput & { vocab: ReaderMlmVocab };
+export type ReaderMlmTrainOptions = ReaderMlmConfigInput & { vocab: ReaderMlmVocab; /** Stops training between steps. */ signal?: AbortSignal };
 
 /** Progress of one step (accuracy: argmax = the original piece, before the update). */
 export type ReaderMlmStepReport = WarmStartReport;
@@ -72,7 +72,7 @@ export async function trainReaderMlm(
   rng: RandomSource,
   onProgress?: (report: ReaderMlmStepReport) => void,
 ): Promise<ReaderMlmTrainResult> {
-  const { vocab, ...configInput } = options;
+  const { vocab, signal, ...configInput } = options;
   const config = ReaderMlmConfigSchema.parse(configInput);
   if (!reader.heads.maskedLm) throw new Error('trainReaderMlm: the reader has no masked-LM head (cls/predictions)');
   const length = config.querySeqLen + config.candidateSeqLen;
@@ -89,7 +89,7 @@ export async function trainReaderMlm(
     biasCorrection: config.adamBiasCorrection,
   });
   const exampleOptions = { ...config, vocab };
-  return runWarmStartLoop(variables, optimizer, config, () => {
+  return runWarmStartLoop(variables, optimizer, { ...config, signal }, () => {
     const batch = sampleReaderMlmBatch(blocks, config.batchSize, rng, exampleOptions);
     let logits: tf.Tensor3D | undefined;
     return {
