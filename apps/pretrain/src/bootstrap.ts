@@ -58,9 +58,10 @@ export async function runBootstrap(layout: RunLayout, config: PretrainConfig, co
   const model = createRealmModel(config.model, rng);
   try {
     const tokenizer = await loadTokenizer(layout);
+    const special = tokenizer.vocab.specialTokenIds();
     const blocks = await loadIctBlocks(join(layout.data, 'corpus', 'orqa', 'examples.tfr'));
     const embedders = model.config.shareEmbedders ? model.queryEmbedder : { query: model.queryEmbedder, block: model.documentEmbedder };
-    const result = await trainIct(embedders, blocks, { ...config.ict, ids: tokenizer.vocab.specialTokenIds(), signal: context.signal }, rng, (report) => {
+    const result = await trainIct(embedders, blocks, { ...config.ict, ids: special, signal: context.signal }, rng, (report) => {
       if (report.step % 5 === 0) log(`bootstrap: ICT step ${report.step}: loss ${report.loss.toFixed(3)}, in-batch accuracy ${report.accuracy.toFixed(2)} after ${report.elapsedSeconds.toFixed(0)}s`);
     });
     const tail = (values: number[]): number => values.slice(-5).reduce((a, b) => a + b, 0) / Math.max(1, Math.min(5, values.length));
@@ -69,7 +70,6 @@ export async function runBootstrap(layout: RunLayout, config: PretrainConfig, co
     if (config.readerMlm.numTrainSteps > 0 && !context.signal.aborted) {
       // REALM's reader starts from a masked-LM-trained BERT; ours learns the corpus the same way.
       log(`bootstrap: masked-LM warm start of the reader (${config.readerMlm.maxSeconds === null ? `${config.readerMlm.numTrainSteps} steps` : `at most ${config.readerMlm.maxSeconds}s`})`);
-      const special = tokenizer.vocab.specialTokenIds();
       const vocab = { ...special, size: tokenizer.vocab.size, specialIds: Object.values(special) };
       const mlm = await trainReaderMlm(model.reader, blocks, { ...config.readerMlm, vocab, signal: context.signal }, rng, (report) => {
         if (report.step % 10 === 0) log(`bootstrap: reader MLM step ${report.step}: loss ${report.loss.toFixed(3)}, accuracy ${report.accuracy.toFixed(2)} after ${report.elapsedSeconds.toFixed(0)}s`);

@@ -255,7 +255,6 @@ export async function runTrainer(layout: RunLayout, config: PretrainConfig, opti
       if (at % train.indexRefreshEverySteps === 0 && !last) await exportLatest();
       if (at % train.evalEverySteps === 0 && !last) await runEval();
     }
-    if (!signal.aborted && pastDeadline() && trainer.globalStep < lastStep) stoppedBy = 'deadline';
     if (trainer.globalStep >= lastStep || stoppedBy === 'deadline') {
       await checkpoint();
       await exportLatest();

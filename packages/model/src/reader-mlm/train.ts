@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { bertMaskedLm, maskedLmLoss, type BertModel, type RandomSource } from '@realm/bert';
 import { AdamWeightDecayOptimizer } from '../optimizer.js';
+import { maskedAccuracy } from '../metrics.js';
 import { flatInputTensors } from '../padding.js';
 import { createLinearWarmupDecay } from '../schedule.js';
 import { runWarmStartLoop, type WarmStartReport, type WarmStartResult } from '../warm-start-loop.js';
@@ -46,18 +47,12 @@ export function readerMlmForward(reader: BertModel, batch: ReaderMlmBatch, maxMa
 
 /** Fraction of the weighted predictions whose argmax over `logits` [B, M, V] is the target. */
 export function maskedLmAccuracy(logits: tf.Tensor3D, batch: ReaderMlmBatch): number {
-  // [B, M]
-  const argMax = tf.argMax(logits, 2);
-  const predicted = argMax.dataSync();
-  argMax.dispose();
-  let correct = 0;
-  let total = 0;
-  for (let i = 0; i < batch.weights.length; i++) {
-    if (batch.weights[i] === 0) continue;
-    total++;
-    if (predicted[i] === batch.targets[i]) correct++;
-  }
-  return total === 0 ? 0 : correct / total;
+  const [B, M] = logits.shape;
+  // []
+  const accuracy = tf.tidy(() => maskedAccuracy(tf.argMax(logits, 2) as tf.Tensor2D, tf.tensor2d(batch.targets, [B, M], 'int32'), tf.tensor2d(batch.weights, [B, M], 'float32')));
+  const value = accuracy.dataSync()[0];
+  accuracy.dispose();
+  return value;
 }
 
 /**
