@@ -1,17 +1,19 @@
 // Cold start without hand work. REALM's generators need an ICT-trained embedder and its precomputed
 // block_emb before any model exists (realm-spec §1.5, §9.4); here the bootstrap makes them: a fresh
 // REALM model, a time-boxed ICT warm start of its embedder (and, when configured, a masked-LM warm
-// start of its reader, standing in for REALM's pre-trained BERT), the result saved as
+// start of its reader, standing in for REALM's pre-trained BERT) or the model of a BERT checkpoint
+// (init.bert) followed by the same ICT warm start, the result saved as
 // export/initial (where the trainer starts) and published as the first export/tf_hub/<ts> for the
 // refresher.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { orqaBlockExampleFromExample, readTfExamples } from '@realm/data';
-import { createRealmModel, disposeRealmModel, loadRealmExport, RealmTrainer, saveRealmExport, stepRandomSource, trainIct, trainReaderMlm, type IctBlock } from '@realm/model';
+import { createRealmModel, disposeRealmModel, loadRealmExport, RealmTrainer, saveRealmExport, stepRandomSource, trainIct, trainReaderMlm, type IctBlock, type RealmModel } from '@realm/model';
 import { createRng } from '@realm/tokenizer';
 import type { PretrainConfig } from './config.js';
 import { loadTokenizer } from './corpus.js';
 import { publishExport } from './exports.js';
+import { loadRealmModelFromBert, resolveBertCheckpoint } from './init-bert.js';
 import { newestTimestamp, type RunLayout } from './layout.js';
 import type { ProgramContext } from './program.js';
 
@@ -53,9 +55,16 @@ export async function runBootstrap(layout: RunLayout, config: PretrainConfig, co
     }
     return false;
   }
-  log(`bootstrap: no embedder export yet; creating a fresh REALM model and warm-starting its embedder with ICT (${config.ict.maxSeconds === null ? `${config.ict.numTrainSteps} steps` : `at most ${config.ict.maxSeconds}s`})`);
+  const ictBudget = config.ict.maxSeconds === null ? `${config.ict.numTrainSteps} steps` : `at most ${config.ict.maxSeconds}s`;
   const rng = createRng(config.run.seed);
-  const model = createRealmModel(config.model, rng);
+  let model: RealmModel;
+  if (config.init.bert === null) {
+    log(`bootstrap: no embedder export yet; creating a fresh REALM model and warm-starting its embedder with ICT (${ictBudget})`);
+    model = createRealmModel(config.model, rng);
+  } else {
+    log(`bootstrap: no embedder export yet; starting the reader and the embedder from the BERT checkpoint ${config.init.bert}, then warm-starting the embedder with ICT (${ictBudget})`);
+    model = await loadRealmModelFromBert(await resolveBertCheckpoint(config.init.bert), config, rng, log);
+  }
   try {
     const tokenizer = await loadTokenizer(layout);
     const special = tokenizer.vocab.specialTokenIds();

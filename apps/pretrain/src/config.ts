@@ -57,10 +57,47 @@ export const RunConfigSchema = z
   })
   .readonly();
 
+/** Where the run's data comes from: the built-in world (default) or a `realm corpus build` output. */
+export const DataConfigSchema = z
+  .strictObject({
+    corpus: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        'A `realm corpus build --out` directory (local or gs://) to pre-train on instead of the built-in world: its retrieval blocks are the knowledge corpus, its pre-training shards the masked sentences, its orqa/examples.tfr the ICT blocks and its vocab.txt the vocabulary. The files are linked (or copied) into <out>/data.',
+      ),
+    heldoutShards: z
+      .int()
+      .min(0)
+      .default(5)
+      .describe(
+        "Pre-training shards of data.corpus held out for the eval generator: the first ones in sorted order, as REALM's example generator holds out its first 5 (the rest train, so the corpus needs more shards than this); 0 evaluates on the training shards.",
+      ),
+  })
+  .readonly();
+
+/** Where the reader and the embedder start (REALM's --bert_hub_module_path / --embedder_hub_module_path). */
+export const InitConfigSchema = z
+  .strictObject({
+    bert: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        "A TF BERT checkpoint both the reader and the embedder start from: a directory with bert_config.json and bert_model.ckpt.{index,data-*} (google-research/bert's release layout) or a checkpoint prefix with bert_config.json beside it. Its bert_config.json replaces model.reader and model.embedder (overrides still apply after it); its vocab_size must equal the corpus vocabulary's size. The embedder's projection is new; ICT still warm-starts the embedder. null = random initialization.",
+      ),
+  })
+  .readonly();
+
 export const PretrainConfigSchema = z
   .strictObject({
     run: RunConfigSchema.prefault({}).describe('Seed, backend and run length.'),
-    world: WorldConfigSchema.prefault({}).describe('The built-in synthetic world the launcher generates (X = its pre-training sentences, Z = its documents).'),
+    data: DataConfigSchema.prefault({}).describe('The data source: the built-in world (default) or a corpus built by `realm corpus build`.'),
+    init: InitConfigSchema.prefault({}).describe('Starting weights of the reader and the embedder (random by default).'),
+    world: WorldConfigSchema.prefault({}).describe('The built-in synthetic world the launcher generates when data.corpus is null (X = its pre-training sentences, Z = its documents).'),
     vocab: CorpusVocabConfigSchema.prefault({}).describe("The world's WordPiece vocab, built from its own text (it ships no BERT vocab)."),
     dims: PretrainDimsSchema.prefault({}).describe('Example dimensions shared by generators, trainer and refresher.'),
     masking: MaskingConfigSchema.prefault({}).describe("Query masking: 'salient' (REALM) or the random_token / random_span ablations."),
@@ -97,7 +134,7 @@ export const PretrainConfigSchema = z
 export type PretrainConfig = z.infer<typeof PretrainConfigSchema>;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
 
 /**
  * The recipe for this machine (2 CPU cores, tfjs): 2-layer encoders of width 128, ICT warm start

@@ -3,7 +3,8 @@
 // pre-training records. Ports the loaders of language/realm/example_generator.py (load_documents,
 // the pre-training shard split) and refresh_doc_embeds.py (corpus order).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   documentUid,
   generateWorld,
@@ -55,12 +56,21 @@ export async function prepareRunData(layout: RunLayout, config: PretrainConfig):
   };
 }
 
-/** The run's tokenizer, from its vocab file (lower-casing on, as REALM's launcher). */
+/**
+ * The run's tokenizer, from its vocab file; lower-casing as data/corpus/corpus.json says (a cased
+ * corpus from `realm corpus build --cased`), else on, as REALM's launcher.
+ */
 export async function loadTokenizer(layout: RunLayout): Promise<FullTokenizer> {
   const text = await readFile(layout.vocab, 'utf8').catch((error: unknown) => {
     throw new Error(`vocab ${layout.vocab}: ${(error as Error).message} (prepare the run data first)`, { cause: error });
   });
-  return FullTokenizer.fromVocabText(text, {}, layout.vocab);
+  const manifestPath = join(layout.data, 'corpus', 'corpus.json');
+  let doLowerCase = true;
+  if (existsSync(manifestPath)) {
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { doLowerCase?: unknown };
+    if (typeof manifest.doLowerCase === 'boolean') doLowerCase = manifest.doLowerCase;
+  }
+  return FullTokenizer.fromVocabText(text, { doLowerCase }, layout.vocab);
 }
 
 async function shardsOf(pattern: string, what: string): Promise<string[]> {

@@ -7,8 +7,10 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { buildPretrainConfig, readPretrainConfig, type PretrainConfig } from './config.js';
+import { buildPretrainConfig, MACHINE_RECIPE, mergeJson, readPretrainConfig, type JsonObject, type PretrainConfig } from './config.js';
 import { prepareRunData } from './corpus.js';
+import { prepareCorpusRunData } from './corpus-data.js';
+import { resolveBertCheckpoint } from './init-bert.js';
 import { runLayout, type RunLayout } from './layout.js';
 import type { ProgramContext } from './program.js';
 import type { RefreshRecord } from './refresher.js';
@@ -59,10 +61,20 @@ export async function prepareRun(out: string, overrides: readonly string[], cont
     if (overrides.length > 0) context.log(`${layout.config} exists: resuming that run; ignoring overrides ${overrides.join(' ')}`);
     return { layout, config: await readPretrainConfig(layout.config) };
   }
-  const draft = buildPretrainConfig(overrides);
-  const data = await prepareRunData(layout, draft);
+  let draft = buildPretrainConfig(overrides);
+  // A BERT checkpoint's own config replaces the recipe's encoder sizes; overrides still win.
+  const bert = draft.init.bert === null ? null : await resolveBertCheckpoint(draft.init.bert);
+  const base = bert === null ? MACHINE_RECIPE : mergeJson(MACHINE_RECIPE, { model: { reader: { ...bert.config }, embedder: { ...bert.config } } } as JsonObject);
+  if (bert !== null) draft = buildPretrainConfig(overrides, base);
+  const data = draft.data.corpus === null ? await prepareRunData(layout, draft) : await prepareCorpusRunData(layout, draft);
   context.log(`data: ${data.blocks} retrieval blocks, ${data.pretrainTrain} training / ${data.pretrainHeldout} held-out sentences, vocab ${data.vocabSize} → ${layout.data}`);
-  const config = buildPretrainConfig([...overrides, `model.embedder.vocab_size=${data.vocabSize}`, `model.reader.vocab_size=${data.vocabSize}`]);
+  if (bert !== null && bert.config.vocab_size !== data.vocabSize) {
+    throw new Error(
+      `init.bert: ${bert.configPath} has vocab_size ${bert.config.vocab_size} but the run's vocabulary ${layout.vocab} has ${data.vocabSize} entries; ` +
+        `build the corpus with that checkpoint's vocab.txt (\`realm corpus build --vocab\`)`,
+    );
+  }
+  const config = buildPretrainConfig([...overrides, `model.embedder.vocab_size=${data.vocabSize}`, `model.reader.vocab_size=${data.vocabSize}`], base);
   await writeFile(layout.config, `${JSON.stringify(config, null, 2)}\n`);
   return { layout, config };
 }
