@@ -29,13 +29,6 @@ export interface AdamWeightDecayOptions {
    * BERT's optimizer applies none, which makes the first few hundred updates 2–6× the nominal rate.
    */
   biasCorrection?: boolean;
-  /**
-   * Where the update runs. 'backend' = tfjs ops (about ten kernels per variable); 'host' = one
-   * JavaScript pass over each variable's values, with m and v kept in host memory, which on the
-   * CPU backends (wasm, cpu) replaces ~900 small kernel calls per step; 'auto' (default) = 'host'
-   * on wasm and cpu, 'backend' elsewhere (GPU and native backends keep their data on the device).
-   */
-  updateOn?: 'auto' | 'host' | 'backend';
 }
 
 /** What one update did, for logging. */
@@ -50,9 +43,6 @@ export interface ApplyGradientsResult {
 
 /** BERT's exclusion list: LayerNorm (BERT), layer_norm (Keras, e.g. the ICT projection) and biases. */
 export const BERT_WEIGHT_DECAY_EXCLUSIONS: readonly string[] = Object.freeze(['LayerNorm', 'layer_norm', 'bias']);
-
-/** Backends whose tensors live in host (or wasm heap) memory, where 'auto' updates on the host. */
-const HOST_MEMORY_BACKENDS: ReadonlySet<string> = new Set(['wasm', 'cpu']);
 
 /** Name of the step counter in exported optimizer state (BERT's global_step variable). */
 export const GLOBAL_STEP_NAME = 'global_step';
@@ -92,9 +82,6 @@ function zeroSlot(like: tf.Tensor): tf.Variable {
  */
 export class AdamWeightDecayOptimizer {
   private readonly slots = new Map<string, { m: tf.Variable; v: tf.Variable }>();
-  /** The slots in host memory when updates run on the host (then `slots` stays empty). */
-  private readonly hostSlots = new Map<string, { m: Float32Array; v: Float32Array }>();
-  private readonly onHost: boolean;
   private globalStep = 0;
   private readonly weightDecayRate: number;
   private readonly beta1: number;
@@ -123,19 +110,11 @@ export class AdamWeightDecayOptimizer {
     }
     const rate = options.learningRate;
     this.schedule = typeof rate === 'number' ? () => rate : rate;
-    const updateOn = options.updateOn ?? 'auto';
-    this.onHost = updateOn === 'host' || (updateOn === 'auto' && HOST_MEMORY_BACKENDS.has(tf.getBackend()));
     for (const [name, variable] of variables) {
       if (variable.dtype !== 'float32') throw new Error(`AdamWeightDecayOptimizer: variable "${name}" has dtype ${variable.dtype}; only float32 is trained`);
-      if (this.onHost) this.hostSlots.set(name, { m: new Float32Array(variable.size), v: new Float32Array(variable.size) });
       // Slot variables get engine-generated names so several optimizers can coexist.
-      else this.slots.set(name, { m: zeroSlot(variable), v: zeroSlot(variable) });
+      this.slots.set(name, { m: zeroSlot(variable), v: zeroSlot(variable) });
     }
-  }
-
-  /** Whether updates run on the host (see AdamWeightDecayOptions.updateOn). */
-  get updatesOnHost(): boolean {
-    return this.onHost;
   }
 
   /** The global step: number of updates applied so far. */
@@ -170,11 +149,6 @@ export class AdamWeightDecayOptimizer {
     }
     const step = this.globalStep;
     const learningRate = this.schedule(step);
-    if (this.onHost) {
-      const globalNorm = this.applyOnHost(names, gradients, learningRate, step + 1);
-      this.globalStep = step + 1;
-      return { step, learningRate, globalNorm };
-    }
     const globalNorm = tf.tidy(() => {
       const raw = names.map((name) => gradients.get(name) as tf.Tensor);
       let grads = raw;
@@ -214,58 +188,11 @@ export class AdamWeightDecayOptimizer {
   }
 
   /**
-   * The same update as `updateVariable` after `clipByGlobalNorm`, computed in float64 on host
-   * copies of each gradient and variable; m and v live in `hostSlots`. Returns the global norm.
-   */
-  private applyOnHost(names: readonly string[], gradients: ReadonlyMap<string, tf.Tensor>, learningRate: number, t: number): number {
-    const grads = names.map((name) => (gradients.get(name) as tf.Tensor).dataSync() as Float32Array);
-    // Σ‖g‖² per variable, then over variables in name order: the same float64 result whatever
-    // order the gradients map lists them in (a restored trainer's may differ).
-    const squares = new Map<string, number>();
-    grads.forEach((g, index) => {
-      let sum = 0;
-      for (let i = 0; i < g.length; i++) sum += g[i] * g[i];
-      squares.set(names[index], sum);
-    });
-    const globalNorm = Math.sqrt([...names].sort().reduce((total, name) => total + (squares.get(name) as number), 0));
-    // clip_by_global_norm's factor; a non-finite norm poisons the update with NaN, as in TF
-    const scale = this.clipNorm === null ? 1 : Number.isFinite(globalNorm) ? this.clipNorm * Math.min(1 / globalNorm, 1 / this.clipNorm) : NaN;
-    const { beta1, beta2, epsilon } = this;
-    const mCorrection = this.biasCorrection ? 1 - beta1 ** t : 1;
-    const vCorrection = this.biasCorrection ? 1 - beta2 ** t : 1;
-    names.forEach((name, index) => {
-      const variable = this.variables.get(name) as tf.Variable;
-      const { m, v } = this.hostSlots.get(name) as { m: Float32Array; v: Float32Array };
-      const g = grads[index];
-      const param = Float32Array.from(variable.dataSync() as Float32Array);
-      const rate = learningRate * this.learningRateMultiplier(name);
-      const decay = this.usesWeightDecay(name) ? this.weightDecayRate : 0;
-      for (let i = 0; i < param.length; i++) {
-        const gi = g[i] * scale;
-        const mi = beta1 * m[i] + (1 - beta1) * gi;
-        const vi = beta2 * v[i] + (1 - beta2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        param[i] -= rate * ((mi / mCorrection) / (Math.sqrt(vi / vCorrection) + epsilon) + decay * param[i]);
-      }
-      const next = tf.tensor(param, variable.shape, 'float32');
-      variable.assign(next);
-      next.dispose();
-    });
-    return globalNorm;
-  }
-
-  /**
    * The optimizer state as named tensors for a checkpoint: `<var>/adam_m`, `<var>/adam_v` (BERT's
    * slot names) and `global_step` (int32 []). The tensors are copies owned by the caller.
    */
   exportState(): Map<string, tf.Tensor> {
     const state = new Map<string, tf.Tensor>();
-    for (const [name, { m, v }] of this.hostSlots) {
-      const shape = (this.variables.get(name) as tf.Variable).shape;
-      state.set(`${name}/adam_m`, tf.tensor(Float32Array.from(m), shape, 'float32'));
-      state.set(`${name}/adam_v`, tf.tensor(Float32Array.from(v), shape, 'float32'));
-    }
     for (const [name, { m, v }] of this.slots) {
       state.set(`${name}/adam_m`, tf.clone(m));
       state.set(`${name}/adam_v`, tf.clone(v));
@@ -295,10 +222,6 @@ export class AdamWeightDecayOptimizer {
     if (stepTensor === undefined || stepTensor.size !== 1) throw new Error(`AdamWeightDecayOptimizer.importState: missing scalar "${GLOBAL_STEP_NAME}"`);
     const step = stepTensor.dataSync()[0];
     if (!Number.isInteger(step) || step < 0) throw new Error(`AdamWeightDecayOptimizer.importState: "${GLOBAL_STEP_NAME}" must be a non-negative integer, got ${step}`);
-    for (const [name, { m, v }] of this.hostSlots) {
-      m.set(tf.tidy(() => tf.cast(state.get(`${name}/adam_m`) as tf.Tensor, 'float32').dataSync()));
-      v.set(tf.tidy(() => tf.cast(state.get(`${name}/adam_v`) as tf.Tensor, 'float32').dataSync()));
-    }
     for (const [name, { m, v }] of this.slots) {
       tf.tidy(() => {
         m.assign(tf.cast(state.get(`${name}/adam_m`) as tf.Tensor, 'float32'));
@@ -315,6 +238,5 @@ export class AdamWeightDecayOptimizer {
       v.dispose();
     }
     this.slots.clear();
-    this.hostSlots.clear();
   }
 }
