@@ -1,6 +1,6 @@
 // Where one REALM training step of the pretrain machine recipe spends its time: steps/s at batch
 // sizes 16 and 32, and the kernel breakdown of one step (tf.profile).
-// Run: npx tsx --conditions=@realm/source tools/experiments/step-profile.ts [--vocab 1356] [a.b=value ...]
+// Run: npx tsx --conditions=@realm/source tools/experiments/step-profile.ts [--vocab 1356] [--threads 1] [--batches 16,32] [a.b=value ...]
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@realm/backend';
 import { createRealmModel, RealmTrainer, stepRandomSource } from '@realm/model';
@@ -9,10 +9,10 @@ import { buildPretrainConfig } from '../../apps/pretrain/src/config.js';
 import { profileKernels } from '../bench/encoder/workload.js';
 import { copyTaskExample } from './torch-reader/copy-task.js';
 
-const { values, positionals } = parseArgs({ options: { vocab: { type: 'string', default: '1356' }, steps: { type: 'string', default: '12' } }, allowPositionals: true });
-await selectBackend({ log: (line) => console.error(line) });
+const { values, positionals } = parseArgs({ options: { vocab: { type: 'string', default: '1356' }, steps: { type: 'string', default: '12' }, threads: { type: 'string', default: '1' }, batches: { type: 'string', default: '16,32' } }, allowPositionals: true });
+await selectBackend({ wasmThreads: Number(values.threads), log: (line) => console.error(line) });
 const vocab = Number(values.vocab);
-for (const batchSize of [16, 32]) {
+for (const batchSize of values.batches.split(',').map(Number)) {
   const config = buildPretrainConfig([`model.reader.vocab_size=${vocab}`, `model.embedder.vocab_size=${vocab}`, `train.batchSize=${batchSize}`, ...positionals]);
   const trainer = new RealmTrainer(createRealmModel(config.model, stepRandomSource(1, 0)), config.train, stepRandomSource(1, 2));
   const rng = createRng(3);

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, test } from 'vitest';
 import { gradientsRegistered } from './gradients.js';
 import { realmBatchMatMul } from './kernels/batch-matmul.js';
+import { nativeGemmActive, nativeGemmSimd, setNativeGemmEnabled } from './kernels/native-gemm.js';
 import { realmWasmKernelsRegistered, registerRealmWasmKernels, unregisterRealmWasmKernels } from './kernels/register.js';
 import { selectBackend } from './select-backend.js';
 
@@ -26,7 +27,9 @@ describe('selectBackend', () => {
       { name: 'node-gpu', error: '@tensorflow/tfjs-node-gpu: not installed' },
       { name: 'node', error: '@tensorflow/tfjs-node: not installed' },
     ]);
-    expect(selected.reason).toBe('wasm (SIMD, 1 thread, realm-ts kernels): fastest available; @tensorflow/tfjs-node-gpu: not installed; @tensorflow/tfjs-node: not installed');
+    // ", native GEMM avx2" (or "scalar") when packages/backend/native is built and not switched off.
+    const gemm = nativeGemmActive() ? `, native GEMM ${nativeGemmSimd()}` : '';
+    expect(selected.reason).toBe(`wasm (SIMD, 1 thread, realm-ts kernels${gemm}): fastest available; @tensorflow/tfjs-node-gpu: not installed; @tensorflow/tfjs-node: not installed`);
     expect(lines).toEqual([`realm: tfjs backend ${selected.reason}`]);
     expect(realmWasmKernelsRegistered()).toBe(true);
     expect(gradientsRegistered()).toBe(true);
@@ -35,6 +38,19 @@ describe('selectBackend', () => {
   test.skipIf(nativeInstalled)('a requested backend that cannot start is an error, not a fallback', async () => {
     await expect(selectBackend({ preferred: 'node', log: false })).rejects.toThrow('backend node requested but unavailable: @tensorflow/tfjs-node: not installed');
     await expect(selectBackend({ preferred: 'node-gpu', log: false })).rejects.toThrow('backend node-gpu requested but unavailable: @tensorflow/tfjs-node-gpu: not installed');
+  });
+
+  test('the wasm description names the native GEMM only while BatchMatMul uses it', async () => {
+    setNativeGemmEnabled(false);
+    try {
+      expect((await selectBackend({ preferred: 'wasm', log: false })).reason).toBe('wasm (SIMD, 1 thread, realm-ts kernels): requested');
+    } finally {
+      setNativeGemmEnabled(undefined);
+    }
+    expect((await selectBackend({ preferred: 'wasm', realmKernels: false, log: false })).reason).toBe('wasm (SIMD, 1 thread): requested');
+    if (nativeGemmActive()) {
+      expect((await selectBackend({ preferred: 'wasm', log: false })).reason).toBe(`wasm (SIMD, 1 thread, realm-ts kernels, native GEMM ${nativeGemmSimd()}): requested`);
+    }
   });
 
   test('a requested cpu backend is used as asked', async () => {

@@ -1,5 +1,5 @@
 // Chooses the TensorFlow.js backend for a realm-ts program: tfjs-node-gpu, tfjs-node, wasm (SIMD,
-// realm-ts kernels), cpu — the first that works, or exactly the one asked for. Logs one line.
+// realm-ts kernels, native GEMM when built), cpu — the first that works, or exactly the one asked for. Logs one line.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ensureGradients } from './gradients.js';
+import { nativeGemmActive, nativeGemmSimd } from './kernels/native-gemm.js';
 import { registerRealmWasmKernels } from './kernels/register.js';
 import { installThreadedWasm } from './wasm-threads.js';
 
@@ -110,7 +111,10 @@ async function startWasm(options: SelectBackendOptions): Promise<string> {
   if (options.realmKernels ?? true) registerRealmWasmKernels();
   await activate('wasm', 'wasm');
   const actualThreads = tfWasm.getThreadsCount();
-  return `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${actualThreads} thread${actualThreads === 1 ? '' : 's'}${options.realmKernels ?? true ? ', realm-ts kernels' : ''})`;
+  const realmKernels = options.realmKernels ?? true;
+  // The native GEMM runs only on the single-threaded build's heap (the threaded one is shared).
+  const gemm = realmKernels && threads === 1 && nativeGemmActive() ? `, native GEMM ${nativeGemmSimd()}` : '';
+  return `wasm (${simd ? 'SIMD' : 'no SIMD'}, ${actualThreads} thread${actualThreads === 1 ? '' : 's'}${realmKernels ? ', realm-ts kernels' : ''}${gemm})`;
 }
 
 async function start(name: BackendName, options: SelectBackendOptions): Promise<string> {

@@ -1,10 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { expectWasmMatchesCpu, wasmAllocations } from '../../test/compare.js';
 import { initBackends } from '../../test/setup-backends.js';
 import { realmBatchMatMul } from './batch-matmul.js';
+import { nativeGemmAvailable, setNativeGemmEnabled } from './native-gemm.js';
 
 beforeAll(initBackends);
+afterAll(() => setNativeGemmEnabled(undefined));
+
+// Both matmul paths: XNNPACK always, the native GEMM when its addon is built (native-gemm.test.ts
+// covers it in depth and says why it is skipped otherwise).
+const PATHS: Array<[string, boolean]> = nativeGemmAvailable() ? [['XNNPACK', false], ['native GEMM', true]] : [['XNNPACK', false]];
 
 // [a shape, b shape, transposeA, transposeB]
 const CASES: Array<[number[], number[], boolean, boolean]> = [
@@ -28,7 +34,9 @@ const CASES: Array<[number[], number[], boolean, boolean]> = [
   [[6, 1, 8], [6, 8, 7], false, false],
 ];
 
-describe('realm BatchMatMul on wasm', () => {
+describe.each(PATHS)('realm BatchMatMul on wasm (%s)', (_path, native) => {
+  beforeAll(() => setNativeGemmEnabled(native));
+
   test('is the registered wasm BatchMatMul', () => {
     expect(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc).toBe(realmBatchMatMul);
   });

@@ -1,8 +1,12 @@
-// BatchMatMul for tfjs-backend-wasm that always reaches XNNPACK's fast 2-D matmul. The stock kernel
-// (tfjs-backend-wasm/src/cc/batch_mat_mul_impl.cc) uses XNNPACK only when neither operand is
-// transposed and both have batch 1; otherwise it runs a scalar blocked loop (8–15x slower).
+// BatchMatMul for tfjs-backend-wasm with a fast 2-D matmul for every operand layout. When
+// @realm/backend's native GEMM is built (native/, see native-gemm.ts), each 2-D product runs there,
+// straight on the WebAssembly heap, with transposes handled by its packing (no Transpose kernel).
+// Otherwise it always reaches XNNPACK: the stock kernel (tfjs-backend-wasm/src/cc/
+// batch_mat_mul_impl.cc) uses XNNPACK only when neither operand is transposed and both have batch
+// 1, else a scalar blocked loop (8–15x slower), so transposed operands are materialized first.
 import { backend_util, getKernel, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { asWasmBackend, registerAlias, releaseAlias, shapeBytes, tensorData, type WasmBackendInternals } from './wasm-internals.js';
+import { activeNativeGemm, type NativeGemmAddon } from './native-gemm.js';
+import { asWasmBackend, registerAlias, releaseAlias, shapeBytes, tensorData, type WasmBackendInternals, type WasmTensorData } from './wasm-internals.js';
 
 type CppBatchMatMul = (aId: number, aShape: Uint8Array, aRank: number, bId: number, bShape: Uint8Array, bRank: number,
   transposeA: boolean, transposeB: boolean, outId: number) => void;
@@ -47,11 +51,63 @@ function broadcastBatchIndices(outer: readonly number[], outBatchShape: readonly
   return indices;
 }
 
+let heapView: Float32Array | undefined;
+
+/**
+ * The whole wasm heap as float32s for the native GEMM, or null when it cannot run on this heap (the
+ * threaded build's SharedArrayBuffer). Call after makeOutput: its malloc may grow, and so replace,
+ * the heap buffer.
+ */
+function heapFloats(backend: WasmBackendInternals): Float32Array | null {
+  const buffer = backend.wasm.HEAPU8.buffer;
+  if (!(buffer instanceof ArrayBuffer)) return null;
+  if (heapView?.buffer !== buffer) heapView = new Float32Array(buffer, 0, buffer.byteLength >>> 2);
+  return heapView;
+}
+
+interface Product {
+  transposeA: boolean;
+  transposeB: boolean;
+  M: number;
+  N: number;
+  K: number;
+  aOuter: number[];
+  bOuter: number[];
+  outBatchShape: number[];
+}
+
+/**
+ * Every 2-D product with the native GEMM on the heap (element offsets = byte offsets / 4; malloc
+ * aligns them). A batch-1 right operand with an untransposed left one folds every left batch into
+ * the rows of one call; otherwise one call per output batch entry, at broadcast operand indices.
+ */
+function nativeProducts(gemm: NativeGemmAddon, heap: Float32Array, a: WasmTensorData, b: WasmTensorData, out: WasmTensorData, p: Product): void {
+  const { transposeA, transposeB, M, N, K } = p;
+  const lda = transposeA ? M : K;
+  const ldb = transposeB ? K : N;
+  const aBase = a.memoryOffset >>> 2;
+  const bBase = b.memoryOffset >>> 2;
+  const outBase = out.memoryOffset >>> 2;
+  const batchA = util.sizeFromShape(p.aOuter);
+  const outBatch = util.sizeFromShape(p.outBatchShape);
+  if (util.sizeFromShape(p.bOuter) === 1 && batchA === outBatch && !transposeA) {
+    gemm.sgemm(false, transposeB, batchA * M, N, K, heap, aBase, lda, heap, bBase, ldb, heap, outBase, N);
+    return;
+  }
+  const aIndices = broadcastBatchIndices(p.aOuter, p.outBatchShape);
+  const bIndices = broadcastBatchIndices(p.bOuter, p.outBatchShape);
+  for (let i = 0; i < outBatch; i++) {
+    gemm.sgemm(transposeA, transposeB, M, N, K, heap, aBase + aIndices[i] * M * K, lda, heap, bBase + bIndices[i] * K * N, ldb, heap, outBase + i * M * N, N);
+  }
+}
+
 /**
  * a [..., M, K] (or [..., K, M] with transposeA) times b [..., K, N] (or [..., N, K] with
- * transposeB) with broadcast batch dims, float32. Transposed operands are materialized first; a
- * batch-1 right operand folds every left batch into the rows of one 2-D matmul; otherwise each
- * batch entry is one 2-D XNNPACK matmul on heap aliases of the operands (no copies).
+ * transposeB) with broadcast batch dims, float32. With the native GEMM active (nativeGemmActive(),
+ * single-threaded heap) every 2-D product runs there on the operands in place. Otherwise,
+ * transposed operands are materialized first; a batch-1 right operand folds every left batch into
+ * the rows of one 2-D matmul; else each batch entry is one 2-D XNNPACK matmul on heap aliases of
+ * the operands (no copies).
  */
 export function realmBatchMatMul(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: unknown; attrs: { transposeA: boolean; transposeB: boolean } }): TensorInfo {
   const backend = asWasmBackend(args.backend);
@@ -77,6 +133,18 @@ export function realmBatchMatMul(args: { inputs: { a: TensorInfo; b: TensorInfo 
   if (K === 0) {
     (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
     return out;
+  }
+
+  const gemm = activeNativeGemm();
+  if (gemm !== null) {
+    const heap = heapFloats(backend);
+    const aData = tensorData(backend, a);
+    const bData = tensorData(backend, b);
+    const outData = tensorData(backend, out);
+    if (heap !== null && ((aData.memoryOffset | bData.memoryOffset | outData.memoryOffset) & 3) === 0) {
+      nativeProducts(gemm, heap, aData, bData, outData, { transposeA, transposeB, M, N, K, aOuter, bOuter, outBatchShape });
+      return out;
+    }
   }
 
   const intermediates: TensorInfo[] = [];
