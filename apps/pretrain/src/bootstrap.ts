@@ -70,12 +70,15 @@ export async function runBootstrap(layout: RunLayout, config: PretrainConfig, co
     const special = tokenizer.vocab.specialTokenIds();
     const blocks = await loadIctBlocks(join(layout.data, 'corpus', 'orqa', 'examples.tfr'));
     const embedders = model.config.shareEmbedders ? model.queryEmbedder : { query: model.queryEmbedder, block: model.documentEmbedder };
-    const result = await trainIct(embedders, blocks, { ...config.ict, ids: special, signal: context.signal }, rng, (report) => {
+    // In-batch negatives come from distinct blocks: a corpus smaller than the batch caps it.
+    const ictBatchSize = Math.min(config.ict.batchSize, blocks.length);
+    if (ictBatchSize < config.ict.batchSize) log(`bootstrap: ICT batch ${ictBatchSize} (ict.batchSize ${config.ict.batchSize} exceeds the corpus's ${blocks.length} blocks)`);
+    const result = await trainIct(embedders, blocks, { ...config.ict, batchSize: ictBatchSize, ids: special, signal: context.signal }, rng, (report) => {
       if (report.step % 5 === 0) log(`bootstrap: ICT step ${report.step}: loss ${report.loss.toFixed(3)}, in-batch accuracy ${report.accuracy.toFixed(2)} after ${report.elapsedSeconds.toFixed(0)}s`);
     });
     const tail = (values: number[]): number => values.slice(-5).reduce((a, b) => a + b, 0) / Math.max(1, Math.min(5, values.length));
     log(`bootstrap: ICT ${result.steps} steps in ${result.seconds.toFixed(1)}s, loss ${result.losses[0]?.toFixed(3)} → ${tail(result.losses).toFixed(3)}, ` +
-      `in-batch accuracy ${tail(result.accuracy).toFixed(2)} (batch ${config.ict.batchSize})`);
+      `in-batch accuracy ${tail(result.accuracy).toFixed(2)} (batch ${ictBatchSize})`);
     if (config.readerMlm.numTrainSteps > 0 && !context.signal.aborted) {
       // REALM's reader starts from a masked-LM-trained BERT; ours learns the corpus the same way.
       log(`bootstrap: masked-LM warm start of the reader (${config.readerMlm.maxSeconds === null ? `${config.readerMlm.numTrainSteps} steps` : `at most ${config.readerMlm.maxSeconds}s`})`);
