@@ -5,7 +5,7 @@
 // of the null and the gold document, and the reader's accuracy given the gold document alone.
 // The gate before any pre-training run can show a retrieval gain.
 // Run: npx tsx --conditions=@realm/source tools/experiments/reader-oracle.ts --run DIR [--steps 300]
-//        [--start fresh|initial|CHECKPOINT_DIR] [--a.b=value ...]
+//        [--start fresh|initial|CHECKPOINT_DIR] [--gold-rate P] [--a.b=value ...]
 //   DIR: a `realm pretrain prepare|all --out DIR` directory (its data/ is read; nothing is written there).
 //   --start: fresh = random embedder and reader; initial = the run's bootstrap export (ICT embedder and
 //   its reader), where `pretrain all` starts; ict = the ICT embedder with a fresh reader of the
@@ -24,7 +24,7 @@ import { buildPretrainConfig } from '../../apps/pretrain/src/config.js';
 import { runLayout } from '../../apps/pretrain/src/layout.js';
 import { loadPretrainRecords, loadRetrievalCorpus, loadTokenizer } from '../../apps/pretrain/src/corpus.js';
 
-const { values, positionals } = parseArgs({ options: { run: { type: 'string' }, steps: { type: 'string', default: '300' }, every: { type: 'string', default: '50' }, start: { type: 'string', default: 'initial' }, candidates: { type: 'string', default: 'oracle' } }, allowPositionals: true, strict: false });
+const { values, positionals } = parseArgs({ options: { run: { type: 'string' }, steps: { type: 'string', default: '300' }, every: { type: 'string', default: '50' }, start: { type: 'string', default: 'initial' }, candidates: { type: 'string', default: 'oracle' }, 'gold-rate': { type: 'string', default: '1' } }, allowPositionals: true, strict: false });
 if (typeof values.run !== 'string') throw new Error('reader-oracle: --run DIR (a pretrain output directory) is required');
 const steps = Number(values.steps);
 const overrides = [`run.steps=${steps}`, ...positionals.filter((arg) => arg.includes('='))];
@@ -71,6 +71,14 @@ async function oracleExample(record: PretrainRecord, rng: Rng): Promise<OracleEx
     found.ids.forEach((id) => documents.push(blocks[id]));
     goldIndex = Array.from(found.ids).indexOf(gold);
     if (goldIndex >= 0) goldIndex += 1;
+  } else if (rng.next() >= Number(values['gold-rate'])) {
+    // --gold-rate p: a random wrong block in the gold's place for a share 1 − p of the queries
+    // (what a retriever whose top block is right for p of them gives at k = 2).
+    goldIndex = -1;
+    while (documents.length < config.dims.numCandidates) {
+      const other = randomInt(rng, blocks.length);
+      if (other !== gold) documents.push(blocks[other]);
+    }
   } else {
     documents.push(blocks[gold]);
     while (documents.length < config.dims.numCandidates) {
