@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import {
   computeRealmLoss,
   divNoNan,
+  logSumExpLastAxis,
   marginalGoldLogProbs,
   marginalLogLoss,
   readerGoldLogProbs,
@@ -185,6 +186,30 @@ describe('REALM marginal likelihood', () => {
     tf.dispose([outputs, perToken, perSpan]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, one, zero, isCorrect]);
+  });
+});
+
+describe('logSumExpLastAxis', () => {
+  test('value and gradient dy·softmax(x) by hand, and both equal tf.logSumExp\'s; nothing leaks', () => {
+    const rows = [[1, 0, -1, 0.5], [100, 100, 90, -3]];
+    const upstream = [0.5, -2];
+    const before = tf.memory().numTensors;
+    const x = tf.tensor2d(rows);
+    const dy = tf.tensor1d(upstream);
+    const ours = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(logSumExpLastAxis(t), dy)))(x);
+    const stock = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.logSumExp(t, -1), dy)))(x);
+    const value = logSumExpLastAxis(x);
+    const values = value.arraySync() as number[];
+    const gradients = ours.arraySync() as number[][];
+    rows.forEach((row, r) => {
+      expect(values[r]).toBeCloseTo(logSumExp(row), 4);
+      row.forEach((v, i) => expect(gradients[r][i]).toBeCloseTo(upstream[r] * Math.exp(v - logSumExp(row)), 6));
+    });
+    expect(Math.abs(gradients[1][3])).toBeLessThan(1e-40); // exp(−103 − 100.0000454) underflows
+    const stockGradients = stock.arraySync() as number[][];
+    gradients.forEach((row, r) => row.forEach((g, i) => expect(g).toBeCloseTo(stockGradients[r][i], 6)));
+    tf.dispose([x, dy, ours, stock, value]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

@@ -2,13 +2,14 @@
 // the stock kernels they replace so they can be restored (the benchmark compares both).
 import { findBackend, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { realmBatchMatMulConfig } from './batch-matmul.js';
+import { realmGatherV2Config } from './gather.js';
 import { realmUnsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 import { realmSumConfig } from './sum.js';
 import { realmTransposeConfig } from './transpose.js';
 
 /**
- * Every kernel realm-ts registers on the wasm backend (Sum and Transpose, which wrap the stock
- * kernels, are added at registration). The buffer-sharing Identity (`realmIdentityConfig`) is not
+ * Every kernel realm-ts registers on the wasm backend (Sum, Transpose and GatherV2, which wrap the
+ * stock kernels, are added at registration). The buffer-sharing Identity (`realmIdentityConfig`) is not
  * registered: together with the Transpose wrapper and BatchMatMul it gave ORQA's span head
  * gradients that differed between identical calls and then turned NaN (found 2026-11-25); the
  * stock copying Identity is used until that is understood.
@@ -19,6 +20,7 @@ export const REALM_WASM_KERNELS: readonly KernelConfig[] = [realmBatchMatMulConf
 const WRAPPERS: ReadonlyArray<{ kernelName: string; wrap: (stock: KernelConfig) => KernelConfig }> = [
   { kernelName: 'Sum', wrap: realmSumConfig },
   { kernelName: 'Transpose', wrap: realmTransposeConfig },
+  { kernelName: 'GatherV2', wrap: realmGatherV2Config },
 ];
 
 /** Stock configs displaced by ours (null: the stock backend had none), by kernel name. */
