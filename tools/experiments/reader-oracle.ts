@@ -5,7 +5,7 @@
 // of the null and the gold document, and the reader's accuracy given the gold document alone.
 // The gate before any pre-training run can show a retrieval gain.
 // Run: npx tsx --conditions=@realm/source tools/experiments/reader-oracle.ts --run DIR [--steps 300]
-//        [--start fresh|initial|CHECKPOINT_DIR] [--gold-rate P] [--a.b=value ...]
+//        [--start fresh|initial|ict|CHECKPOINT_DIR] [--gold-rate P] [--mlm-steps N] [--a.b=value ...]
 //   DIR: a `realm pretrain prepare|all --out DIR` directory (its data/ is read; nothing is written there).
 //   --start: fresh = random embedder and reader; initial = the run's bootstrap export (ICT embedder and
 //   its reader), where `pretrain all` starts; ict = the ICT embedder with a fresh reader of the
@@ -13,8 +13,9 @@
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@realm/backend';
 import * as tf from '@tensorflow/tfjs-core';
-import { createRealmModel, loadRealmExport, realmForward, RealmTrainer, restoreRealmTrainer, stepRandomSource } from '@realm/model';
-import { initialExportDir, loadInitialModel } from '../../apps/pretrain/src/bootstrap.js';
+import { createRealmModel, trainReaderMlm, loadRealmExport, realmForward, RealmTrainer, restoreRealmTrainer, stepRandomSource } from '@realm/model';
+import { join } from 'node:path';
+import { initialExportDir, loadIctBlocks, loadInitialModel } from '../../apps/pretrain/src/bootstrap.js';
 import { maskRecord } from '../../apps/pretrain/src/generator.js';
 import { embedCorpus, embedPacked, loadExportEmbedders, type ExportEmbedders } from '../../apps/pretrain/src/embedder-io.js';
 import { ExactMipsIndex } from '@realm/mips';
@@ -24,7 +25,7 @@ import { buildPretrainConfig } from '../../apps/pretrain/src/config.js';
 import { runLayout } from '../../apps/pretrain/src/layout.js';
 import { loadPretrainRecords, loadRetrievalCorpus, loadTokenizer } from '../../apps/pretrain/src/corpus.js';
 
-const { values, positionals } = parseArgs({ options: { run: { type: 'string' }, steps: { type: 'string', default: '300' }, every: { type: 'string', default: '50' }, start: { type: 'string', default: 'initial' }, candidates: { type: 'string', default: 'oracle' }, 'gold-rate': { type: 'string', default: '1' } }, allowPositionals: true, strict: false });
+const { values, positionals } = parseArgs({ options: { run: { type: 'string' }, steps: { type: 'string', default: '300' }, every: { type: 'string', default: '50' }, start: { type: 'string', default: 'initial' }, candidates: { type: 'string', default: 'oracle' }, 'gold-rate': { type: 'string', default: '1' }, 'mlm-steps': { type: 'string', default: '0' } }, allowPositionals: true, strict: false });
 if (typeof values.run !== 'string') throw new Error('reader-oracle: --run DIR (a pretrain output directory) is required');
 const steps = Number(values.steps);
 const overrides = [`run.steps=${steps}`, ...positionals.filter((arg) => arg.includes('='))];
@@ -103,6 +104,14 @@ async function startTrainer(): Promise<RealmTrainer> {
 }
 const trainer = await startTrainer();
 const model = trainer.model;
+// --mlm-steps N: first N steps of the bootstrap's reader masked-LM warm start (config.readerMlm,
+// on the corpus blocks) on this reader, as `--readerMlm.numTrainSteps=N` does in `pretrain all`.
+if (Number(values['mlm-steps']) > 0) {
+  const ictBlocks = await loadIctBlocks(join(layout.data, 'corpus', 'orqa', 'examples.tfr'));
+  const vocab = { ...special, size: tokenizer.vocab.size, specialIds: Object.values(special) };
+  const mlm = await trainReaderMlm(model.reader, ictBlocks, { ...config.readerMlm, numTrainSteps: Number(values['mlm-steps']), numWarmupSteps: 20, maxSeconds: null, vocab }, stepRandomSource(config.run.seed, 7));
+  console.log(`reader MLM warm start: ${mlm.steps} steps in ${mlm.seconds.toFixed(0)} s, accuracy ${mlm.accuracy.slice(-10).reduce((a, b) => a + b, 0) / Math.min(10, mlm.accuracy.length)}`);
+}
 
 /**
  * Mean p(null|x), p(gold|x) (0 when the gold block was not retrieved), the share of examples whose

@@ -13,6 +13,16 @@ export const IctConfigSchema = z
       .max(1)
       .default(0.9)
       .describe('Probability that the query sentence is removed from its block (ict mask_rate 0.9); otherwise the block keeps it'),
+    queryMaskProb: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe(
+        'Probability that each wordpiece of the pseudo-query becomes [MASK] (0 = ORQA). REALM embeds queries with masked ' +
+          'spans; an embedder trained from scratch never meets [MASK] in plain ICT, so its [MASK] embedding stays random and ' +
+          'pulls masked queries toward unrelated blocks',
+      ),
     batchSize: z.int().min(2).default(4096).describe('Blocks per step; every other block in the batch is a negative (ORQA 4096 on TPU)'),
     learningRate: z.number().positive().default(1e-4).describe('Peak learning rate (ORQA ICT 1e-4)'),
     numTrainSteps: z.int().min(1).default(100_000).describe('Steps at which the learning rate reaches 0 (ORQA 100k); training stops here unless maxSeconds stops it first'),

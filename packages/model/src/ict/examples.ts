@@ -11,10 +11,11 @@ export interface IctBlock {
   sentences: readonly ArrayLike<number>[];
 }
 
-/** The [CLS] and [SEP] ids of the vocabulary (never hard-coded). */
+/** The [CLS] and [SEP] ids of the vocabulary (never hard-coded); [MASK] when pseudo-queries are masked. */
 export interface IctSpecialIds {
   cls: number;
   sep: number;
+  mask?: number;
 }
 
 /**
@@ -59,6 +60,8 @@ export interface IctExampleOptions {
   querySeqLen: number;
   blockSeqLen: number;
   maskRate: number;
+  /** Each pseudo-query wordpiece becomes ids.mask with this probability (default 0: ORQA's plain sentence). */
+  queryMaskProb?: number;
   ids: IctSpecialIds;
 }
 
@@ -66,7 +69,8 @@ export interface IctExampleOptions {
  * Makes the ICT pair of `block`: a uniformly chosen sentence is the query; with probability
  * `maskRate` it is removed from the block. Returns null for a masked single-sentence block, which
  * ORQA drops ("masked examples for single-sentence blocks don't make any sense"). Draws two
- * numbers from `rng`: the sentence, then the mask decision.
+ * numbers from `rng`: the sentence, then the mask decision; with `queryMaskProb` > 0, then one per
+ * query wordpiece (kept within querySeqLen), each becoming [MASK] with that probability.
  */
 export function makeIctExample(block: IctBlock, rng: RandomSource, options: IctExampleOptions): IctExample | null {
   const count = block.sentences.length;
@@ -79,8 +83,16 @@ export function makeIctExample(block: IctBlock, rng: RandomSource, options: IctE
     if (masked && i === sentenceIndex) return;
     for (let t = 0; t < sentence.length; t++) body.push(sentence[t]);
   });
+  let sentence: ArrayLike<number> = block.sentences[sentenceIndex];
+  const queryMaskProb = options.queryMaskProb ?? 0;
+  if (queryMaskProb > 0) {
+    if (options.ids.mask === undefined) throw new Error('makeIctExample: queryMaskProb > 0 needs ids.mask (the [MASK] id)');
+    // Only the pieces packBertSegments keeps ([CLS] sentence [SEP] within querySeqLen).
+    const kept = Array.from(sentence).slice(0, Math.max(0, options.querySeqLen - 2));
+    sentence = kept.map((id) => (rng.next() < queryMaskProb ? (options.ids.mask as number) : id));
+  }
   return {
-    query: packBertSegments([block.sentences[sentenceIndex]], options.querySeqLen, options.ids),
+    query: packBertSegments([sentence], options.querySeqLen, options.ids),
     block: packBertSegments([block.titleIds, body], options.blockSeqLen, options.ids),
     masked,
     sentenceIndex,

@@ -65,6 +65,32 @@ describe('ICT examples', () => {
     expect(makeIctExample({ titleIds: [7], sentences: [[11]] }, draws([0, 0.1]), { querySeqLen: 4, blockSeqLen: 10, maskRate: 0.9, ids: IDS })).toBeNull();
   });
 
+  test('queryMaskProb turns pseudo-query pieces into [MASK], one draw per kept piece, after the two ORQA draws', () => {
+    const block: IctBlock = { titleIds: [7], sentences: [[11, 12, 16, 17], [13]] };
+    const ids = { ...IDS, mask: 4 };
+    const draws = (values: number[]) => ({ next: () => values.shift()! });
+    // sentence floor(0.1·2) = 0, mask decision 0.95 (kept); then pieces 11, 12 (querySeqLen 4 keeps two): 0.1 → [MASK], 0.5 → kept.
+    const example = makeIctExample(block, draws([0.1, 0.95, 0.1, 0.5]), { querySeqLen: 4, blockSeqLen: 10, maskRate: 0.9, queryMaskProb: 0.3, ids })!;
+    expect(Array.from(example.query.tokenIds)).toEqual([1, 4, 12, 2]);
+    // The block keeps the original sentence.
+    expect(Array.from(example.block.tokenIds)).toEqual([1, 7, 2, 11, 12, 16, 17, 13, 2, 0]);
+    // Default 0: ORQA's two draws only, the sentence as it is.
+    const plain = makeIctExample(block, draws([0.1, 0.95]), { querySeqLen: 4, blockSeqLen: 10, maskRate: 0.9, ids })!;
+    expect(Array.from(plain.query.tokenIds)).toEqual([1, 11, 12, 2]);
+    expect(() => makeIctExample(block, draws([0.1, 0.95]), { querySeqLen: 4, blockSeqLen: 10, maskRate: 0.9, queryMaskProb: 0.3, ids: IDS })).toThrow(
+      'makeIctExample: queryMaskProb > 0 needs ids.mask (the [MASK] id)',
+    );
+    // Over many draws about queryMaskProb of the pieces are masked.
+    const rng = createRng(8);
+    let masked = 0, pieces = 0;
+    for (let i = 0; i < 2000; i++) {
+      const query = makeIctExample(block, rng, { querySeqLen: 6, blockSeqLen: 10, maskRate: 0, queryMaskProb: 0.15, ids })!.query;
+      for (let t = 1; t < 6 && query.tokenIds[t] !== IDS.sep && query.mask[t] === 1; t++, pieces++) if (query.tokenIds[t] === 4) masked++;
+    }
+    expect(masked / pieces).toBeGreaterThan(0.13);
+    expect(masked / pieces).toBeLessThan(0.17);
+  });
+
   test('batches use distinct blocks and mask about 90% of queries', () => {
     const blocks = syntheticBlocks(40, 2);
     const rng = createRng(3);

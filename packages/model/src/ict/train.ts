@@ -52,7 +52,7 @@ export async function trainIct(
     numWarmupSteps: config.numWarmupSteps ?? realmWarmupSteps(config.numTrainSteps),
   });
   const optimizer = new AdamWeightDecayOptimizer(variables, { learningRate: schedule, weightDecayRate: config.weightDecayRate, clipNorm: config.clipNorm });
-  const exampleOptions = { querySeqLen: config.querySeqLen, blockSeqLen: config.blockSeqLen, maskRate: config.maskRate, ids };
+  const exampleOptions = { querySeqLen: config.querySeqLen, blockSeqLen: config.blockSeqLen, maskRate: config.maskRate, queryMaskProb: config.queryMaskProb, ids };
   return runWarmStartLoop(variables, optimizer, { ...config, signal }, () => {
     const batch = sampleIctBatch(blocks, config.batchSize, rng, exampleOptions);
     let logits: tf.Tensor2D | undefined;
