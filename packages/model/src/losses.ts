@@ -36,7 +36,9 @@ export type RealmLossOutputs = {
  * exactly, but tfjs still runs an Equal over the whole input (on wasm ~20 ms for the reader's
  * [16, 2, 6, 1356] logits, a tenth of a training step's non-matmul time).
  */
-export const logSumExpLastAxis: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+export const logSumExpLastAxis: (x: tf.Tensor) => tf.Tensor = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  // customGrad passes the inputs, then the save function.
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
   // [...]
   const value = tf.logSumExp(x, -1);
   save([x]);
