@@ -8,21 +8,10 @@
 // Run: npx tsx --conditions=@realm/source tools/bench/gather/bench.ts [--rounds 3] [--burst-seconds 0.2] [--out FILE]
 import * as tf from '@tensorflow/tfjs-core';
 import { registerRealmWasmKernels, selectBackend, unregisterRealmWasmKernels } from '@realm/backend';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
+import { burstArgs, machineInfo, median, timeBurst, writeBenchReport } from '../alternating-bursts.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-
-function numberArg(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-}
-const ROUNDS = numberArg('rounds', 3);
-const BURST_SECONDS = numberArg('burst-seconds', 0.2);
-const OUT_AT = process.argv.indexOf('--out');
-const OUT_FILE = OUT_AT > 0 ? resolve(process.argv[OUT_AT + 1]) : join(ROOT, 'bench-results', 'gather.json');
+const { rounds: ROUNDS, burstSeconds: BURST_SECONDS, outFile: OUT_FILE } = burstArgs(0.2, 'gather.json');
 
 interface Case {
   name: string;
@@ -47,22 +36,8 @@ function use(kernel: Kernel): void {
 /** Milliseconds per gather over one burst of about BURST_SECONDS (after one untimed call). */
 function burst(kernel: Kernel, table: tf.Tensor, ids: tf.Tensor, axis: number): number {
   use(kernel);
-  tf.gather(table, ids, axis).dispose();
-  let calls = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  do {
-    tf.gather(table, ids, axis).dispose();
-    calls++;
-    elapsed = performance.now() - start;
-  } while (elapsed < BURST_SECONDS * 1000);
-  return elapsed / calls;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const { calls, elapsedMs } = timeBurst(() => tf.gather(table, ids, axis).dispose(), BURST_SECONDS);
+  return elapsedMs / calls;
 }
 
 /** True when both kernels give the same shape and the same 32-bit words. */
@@ -127,14 +102,12 @@ async function main(): Promise<void> {
   const report = {
     tool: 'tools/bench/gather/bench.ts',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, tfjs: tf.version_core, loadAverageBefore: loadBefore, loadAverageAfter: loadavg() },
+    machine: machineInfo(loadBefore),
     method: { rounds: ROUNDS, burstSeconds: BURST_SECONDS, statistic: 'median burst ms per call; kernels alternate within a round' },
     rows,
     wallSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
   };
-  mkdirSync(dirname(OUT_FILE), { recursive: true });
-  writeFileSync(OUT_FILE, `${JSON.stringify(report, null, 2)}\n`);
-  console.error(`wall ${report.wallSeconds} s; load average after ${report.machine.loadAverageAfter.map((l) => l.toFixed(2)).join(' ')}; JSON in ${OUT_FILE}`);
+  writeBenchReport(OUT_FILE, report);
   if (rows.some((row) => !row.sameBits)) process.exitCode = 1;
 }
 

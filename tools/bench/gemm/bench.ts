@@ -7,21 +7,10 @@
 // Run: npx tsx --conditions=@realm/source tools/bench/gemm/bench.ts [--rounds 3] [--burst-seconds 0.25] [--out FILE]
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeGemmAvailable, nativeGemmStatus, selectBackend, setNativeGemmEnabled } from '@realm/backend';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
+import { burstArgs, machineInfo, median, timeBurst, writeBenchReport } from '../alternating-bursts.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-
-function numberArg(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-}
-const ROUNDS = numberArg('rounds', 3);
-const BURST_SECONDS = numberArg('burst-seconds', 0.25);
-const OUT_AT = process.argv.indexOf('--out');
-const OUT_FILE = OUT_AT > 0 ? resolve(process.argv[OUT_AT + 1]) : join(ROOT, 'bench-results', 'gemm.json');
+const { rounds: ROUNDS, burstSeconds: BURST_SECONDS, outFile: OUT_FILE } = burstArgs(0.25, 'gemm.json');
 
 interface Shape {
   name: string;
@@ -59,22 +48,8 @@ function flopsOf(shape: Shape): number {
 /** Matmuls per second over one burst of about BURST_SECONDS (after one untimed call). */
 function burst(path: Path, a: tf.Tensor, b: tf.Tensor, shape: Shape): number {
   setNativeGemmEnabled(path === 'native');
-  tf.matMul(a, b, shape.transposeA, shape.transposeB).dispose();
-  let calls = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  do {
-    tf.matMul(a, b, shape.transposeA, shape.transposeB).dispose();
-    calls++;
-    elapsed = (performance.now() - start) / 1000;
-  } while (elapsed < BURST_SECONDS);
-  return calls / elapsed;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const { calls, elapsedMs } = timeBurst(() => tf.matMul(a, b, shape.transposeA, shape.transposeB).dispose(), BURST_SECONDS);
+  return calls / (elapsedMs / 1000);
 }
 
 async function maxAbsDifference(a: tf.Tensor, b: tf.Tensor, shape: Shape): Promise<number> {
@@ -155,16 +130,14 @@ async function main(): Promise<void> {
   const report = {
     tool: 'tools/bench/gemm/bench.ts',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, tfjs: tf.version_core, loadAverageBefore: loadBefore, loadAverageAfter: loadavg() },
+    machine: machineInfo(loadBefore),
     nativeGemm: nativeGemmStatus(),
     method: { rounds: ROUNDS, burstSeconds: BURST_SECONDS, statistic: 'median burst rate; paths alternate within a round' },
     rows,
     aggregate: { gflop: totalFlops, xnnpackGflops: allXnnpack, nativeGflops: allNative },
     wallSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
   };
-  mkdirSync(dirname(OUT_FILE), { recursive: true });
-  writeFileSync(OUT_FILE, `${JSON.stringify(report, null, 2)}\n`);
-  console.error(`wall ${report.wallSeconds} s; load average after ${report.machine.loadAverageAfter.map((l) => l.toFixed(2)).join(' ')}; JSON in ${OUT_FILE}`);
+  writeBenchReport(OUT_FILE, report);
 }
 
 await main();
