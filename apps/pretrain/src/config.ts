@@ -171,8 +171,8 @@ export const MACHINE_RECIPE: JsonObject = {
     // Adam's bias correction: the synthetic one-hop reading task (tools/experiments/reader-copy.ts,
     // 300 steps) reaches accuracy 1.00 with it where BERT's optimizer at its best rate reaches 0.20.
     // Rate 5e-4, not 1e-3: in the world oracle (gold document always present) every reader
-    // initialisation tried (4 of 4, the bootstrap's included) starts reading by step 350-450 at
-    // 5e-4, while at 1e-3 two of four read by step 300-400 and two had not by step 700-900
+    // initialisation tried (4 of 4, the bootstrap's included) starts reading by step 400-550 at
+    // 5e-4, while at 1e-3 three of five read by step 300-400 and two had not by step 700-900
     // (docs/results.md); 3e-4 starts later (about step 500).
     learningRate: 5e-4,
     adamBiasCorrection: true,
